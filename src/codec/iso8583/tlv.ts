@@ -1,0 +1,142 @@
+/**
+ * BER-TLV as used in ISO 8583 field 55 (EMV Book 3 annex B): tags of one or more bytes (low five
+ * bits all set in the first byte means more tag bytes follow, each with bit 8 set while more
+ * follow), lengths in short form (< 0x80) or long form (0x81 nn, 0x82 nnnn, 0x83 nnnnnn).
+ * Constructed tags (bit 6 of the first byte) are kept as one item whose value holds nested TLV.
+ * Unknown tags are kept byte-for-byte: decode then encode is the identity on any valid input.
+ * Padding bytes 0x00 and 0xFF between items (EMV Book 3 B.1) are accepted by `checkTlv` but make
+ * `decodeTlv` report them as items with tag "00"/"FF" and no length, so nothing is lost.
+ */
+import { BYTE_HEX, HEX_VALUE } from './charsets';
+import { DariError } from '../../errors';
+
+export interface TlvItem {
+  /** Tag as uppercase hex, e.g. "9F26". */
+  tag: string;
+  /** Value as uppercase hex. */
+  value: string;
+  /** Nested items for constructed tags (e.g. "70", "77", "BF0C"). */
+  children?: TlvItem[];
+}
+
+/**
+ * Walk `buf[start, end)` as BER-TLV. Returns -1 when it is a complete sequence, otherwise the
+ * offset (absolute) of the first byte that breaks it. Allocates nothing.
+ */
+export function checkTlv(buf: Uint8Array, start: number, end: number): number {
+  let o = start;
+  while (o < end) {
+    const itemStart = o;
+    const t0 = buf[o++] as number;
+    if (t0 === 0x00 || t0 === 0xff) continue; // inter-item padding
+    if ((t0 & 0x1f) === 0x1f) {
+      let n = 0;
+      for (;;) {
+        if (o >= end) return itemStart;
+        const tb = buf[o++] as number;
+        if (++n > 3) return itemStart;
+        if ((tb & 0x80) === 0) break;
+      }
+    }
+    if (o >= end) return itemStart;
+    let len = buf[o++] as number;
+    if (len & 0x80) {
+      const nb = len & 0x7f;
+      if (nb === 0 || nb > 3 || o + nb > end) return itemStart;
+      len = 0;
+      for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
+    }
+    if (o + len > end) return itemStart;
+    o += len;
+  }
+  return -1;
+}
+
+function hexOf(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += BYTE_HEX[buf[i] as number];
+  return s;
+}
+
+function decodeRange(buf: Uint8Array, start: number, end: number, depth: number): TlvItem[] {
+  const items: TlvItem[] = [];
+  let o = start;
+  while (o < end) {
+    const tagStart = o;
+    const t0 = buf[o++] as number;
+    if (t0 === 0x00 || t0 === 0xff) {
+      items.push({ tag: BYTE_HEX[t0] as string, value: '' });
+      continue;
+    }
+    if ((t0 & 0x1f) === 0x1f) {
+      while (o < end && ((buf[o++] as number) & 0x80) !== 0) { /* subsequent tag bytes */ }
+    }
+    const tag = hexOf(buf, tagStart, o);
+    let len = buf[o++] as number;
+    if (len & 0x80) {
+      const nb = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
+    }
+    const item: TlvItem = { tag, value: hexOf(buf, o, o + len) };
+    if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) === -1) {
+      item.children = decodeRange(buf, o, o + len, depth + 1);
+    }
+    items.push(item);
+    o += len;
+  }
+  return items;
+}
+
+/** Decode BER-TLV bytes (or an uppercase/lowercase hex string) into items. Throws DARI_CODEC_TLV_MALFORMED. */
+export function decodeTlv(input: Uint8Array | string, field?: number): TlvItem[] {
+  const buf = typeof input === 'string' ? hexToBytes(input, field) : input;
+  const bad = checkTlv(buf, 0, buf.length);
+  if (bad >= 0) {
+    throw new DariError('DARI_CODEC_TLV_MALFORMED', `${field !== undefined ? `field ${field}: ` : ''}TLV item at byte ${bad} is incomplete or has an invalid tag or length`, field !== undefined ? { field, offset: bad } : { offset: bad });
+  }
+  return decodeRange(buf, 0, buf.length, 0);
+}
+
+function encodeLength(len: number): string {
+  if (len < 0x80) return BYTE_HEX[len] as string;
+  if (len < 0x100) return `81${BYTE_HEX[len]}`;
+  if (len < 0x10000) return `82${BYTE_HEX[len >> 8]}${BYTE_HEX[len & 0xff]}`;
+  return `83${BYTE_HEX[len >> 16]}${BYTE_HEX[(len >> 8) & 0xff]}${BYTE_HEX[len & 0xff]}`;
+}
+
+/** Encode items back to uppercase hex. Constructed items with `children` are re-encoded from them. */
+export function encodeTlv(items: readonly TlvItem[]): string {
+  let out = '';
+  for (const it of items) {
+    const tag = it.tag.toUpperCase();
+    if ((tag === '00' || tag === 'FF') && it.value === '') {
+      out += tag;
+      continue;
+    }
+    const value = it.children ? encodeTlv(it.children) : it.value.toUpperCase();
+    if (value.length % 2 !== 0 || !/^[0-9A-F]*$/.test(value) || !/^([0-9A-F]{2})+$/.test(tag)) {
+      throw new DariError('DARI_CODEC_TLV_MALFORMED', `TLV item ${/^[0-9A-F]{2,8}$/.test(tag) ? tag : '?'}: tag and value must be hex`);
+    }
+    out += tag + encodeLength(value.length / 2) + value;
+  }
+  return out;
+}
+
+export function hexToBytes(hex: string, field?: number): Buffer {
+  if (hex.length % 2 !== 0) {
+    throw new DariError('DARI_CODEC_INVALID_CHARACTER', `${field !== undefined ? `field ${field}: ` : ''}hex value has an odd number of digits`, field !== undefined ? { field } : {});
+  }
+  const out = Buffer.allocUnsafe(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const h = hex.charCodeAt(2 * i);
+    const l = hex.charCodeAt(2 * i + 1);
+    const hv = h < 256 ? (HEX_VALUE[h] as number) : 255;
+    const lv = l < 256 ? (HEX_VALUE[l] as number) : 255;
+    if (hv === 255 || lv === 255) {
+      throw new DariError('DARI_CODEC_INVALID_CHARACTER', `${field !== undefined ? `field ${field}: ` : ''}character at position ${hv === 255 ? 2 * i : 2 * i + 1} is not a hex digit`, field !== undefined ? { field } : {});
+    }
+    out[i] = (hv << 4) | lv;
+  }
+  return out;
+}
