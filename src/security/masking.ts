@@ -1,3 +1,5 @@
+import { tlvValueSpans, type TlvItem } from '../codec/iso8583/tlv';
+
 /**
  * Card data masking (PCI DSS 3.4: at most the first six and last four PAN digits may be shown).
  * Applied by default wherever a message is printed, logged or journaled.
@@ -38,4 +40,43 @@ export function maskField(no: number, value: string): string {
     default:
       return value;
   }
+}
+
+/** EMV tags that carry card data inside field 55: PAN (5A), track 2 equivalent (57), track 1 (56, 9F6B), cardholder name (5F20). */
+const CARD_DATA_TAGS = new Set(['5A', '57', '56', '9F6B', '5F20']);
+
+function maskTagValue(tag: string, v: string): string {
+  return tag === '5F20' || v.length < 13 ? '*'.repeat(v.length) : maskPan(v);
+}
+
+/**
+ * Mask card data inside a BER-TLV hex string (field 55): the values of tags 5A/57/56/9F6B keep
+ * their first 6 and last 4 hex digits where long enough, 5F20 is masked whole, at any nesting
+ * depth. Lengths are kept. Input that does not parse as BER-TLV is masked whole.
+ */
+export function maskTlvHex(hex: string): string {
+  let spans;
+  try {
+    spans = tlvValueSpans(hex);
+  } catch {
+    return '*'.repeat(hex.length);
+  }
+  let out = '';
+  let pos = 0;
+  for (const sp of spans) {
+    if (!CARD_DATA_TAGS.has(sp.tag)) continue;
+    const v = hex.slice(sp.start, sp.end);
+    out += hex.slice(pos, sp.start) + maskTagValue(sp.tag, v);
+    pos = sp.end;
+  }
+  return out + hex.slice(pos);
+}
+
+/** The same masking for decoded TLV items (as printed by `dari iso8583 decode --tlv`). */
+export function maskTlvItems(items: readonly TlvItem[]): TlvItem[] {
+  return items.map((it) => {
+    if (it.children) return { ...it, value: maskTlvHex(it.value), children: maskTlvItems(it.children) };
+    if (!CARD_DATA_TAGS.has(it.tag)) return it;
+    return { ...it, value: maskTagValue(it.tag, it.value) };
+  });
 }

@@ -140,3 +140,32 @@ export function hexToBytes(hex: string, field?: number): Buffer {
   }
   return out;
 }
+
+/** Where each primitive item's value sits in a TLV hex string (hex-character offsets), in order, nested items included. */
+export function tlvValueSpans(hex: string): { tag: string; start: number; end: number }[] {
+  const buf = hexToBytes(hex);
+  const bad = checkTlv(buf, 0, buf.length);
+  if (bad >= 0) throw new DariError('DARI_CODEC_TLV_MALFORMED', `TLV item at byte ${bad} is incomplete or malformed`, { offset: bad });
+  const spans: { tag: string; start: number; end: number }[] = [];
+  const walk = (start: number, end: number, depth: number): void => {
+    let o = start;
+    while (o < end) {
+      const tagStart = o;
+      const t0 = buf[o++] as number;
+      if (t0 === 0x00 || t0 === 0xff) continue;
+      if ((t0 & 0x1f) === 0x1f) while (o < end && ((buf[o++] as number) & 0x80) !== 0) { /* tag bytes */ }
+      const tag = hexOf(buf, tagStart, o);
+      let len = buf[o++] as number;
+      if (len & 0x80) {
+        const nb = len & 0x7f;
+        len = 0;
+        for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
+      }
+      if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) === -1) walk(o, o + len, depth + 1);
+      else spans.push({ tag, start: 2 * o, end: 2 * (o + len) });
+      o += len;
+    }
+  };
+  walk(0, buf.length, 0);
+  return spans;
+}
