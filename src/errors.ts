@@ -30,6 +30,18 @@ export const ERROR_CATALOGUE = {
   DARI_FRAME_HEADER_INVALID: 'a frame is shorter than its fixed header, or its trailer byte is wrong',
   DARI_FRAME_TRUNCATED: 'the stream ended in the middle of a frame',
   DARI_FRAME_OPTIONS_INVALID: 'framing options are inconsistent (the message names the option)',
+  // --- links, journal, switch, configuration --------------------------------------------------
+  DARI_LINK_TIMEOUT: 'no response arrived within the request timeout (the partner may have acted: a reversal is queued)',
+  DARI_LINK_NOT_READY: 'no signed-on link can take the request; nothing was sent',
+  DARI_LINK_DUPLICATE_KEY: 'a request with the same matching key is already pending on the link; nothing was sent',
+  DARI_LINK_CLOSED: 'the link closed while the request was pending (the partner may have acted)',
+  DARI_LINK_SIGN_ON_FAILED: 'the peer refused or did not answer the sign-on (0800, field 70 = 001)',
+  DARI_LINK_OPTIONS_INVALID: 'link or pool options are inconsistent (the message names the option)',
+  DARI_JOURNAL_UNAVAILABLE: 'the journal database cannot be opened or reached',
+  DARI_JOURNAL_MIGRATION_FAILED: 'a journal schema migration failed (the message names the version)',
+  DARI_CONFIG_INVALID: 'the configuration file is not valid (the message names the key)',
+  DARI_CONFIG_NOT_FOUND: 'the configuration file does not exist or cannot be read',
+  DARI_SWITCH_INVALID_REQUEST: 'a request lacks a field its message class needs (answered with field 39 = 30)',
   // --- command line ------------------------------------------------------------------------
   DARI_CLI_USAGE: 'the command line is not valid (unknown command or option, missing value)',
   DARI_CLI_INPUT: 'an input line is not valid hex or JSON',

@@ -1,0 +1,125 @@
+/**
+ * The journal: one interface, two adapters (SQLite embedded default, PostgreSQL when DATABASE_URL is
+ * set), one shared test suite. It holds every transaction's states, the dedupe answers, and the
+ * store-and-forward (SAF) queue of reversals.
+ *
+ * Durability contract: a promise returned by a write resolves only once the write is durable
+ * (committed with fsync). Writes issued in the same event-loop turn are committed together in one
+ * transaction (group commit), so durability costs one fsync per batch, not per transaction.
+ *
+ * Card data: the journal never receives track data, PIN blocks, CVV or clear field 55 card tags;
+ * the PAN arrives only as `panMasked` + `panHash` (a keyed hash). SAF payloads, which must carry the
+ * PAN to the partner, are stored encrypted (`payload` is opaque ciphertext produced by the caller).
+ */
+
+/** The states a transaction goes through, in journal order. */
+export type TxnState =
+  | 'received' // request accepted from the originator
+  | 'forwarded' // sent to the partner
+  | 'answered' // final answer known (from the partner, stand-in, dedupe or local decision)
+  | 'timed_out' // no answer in time: originator answered with the timeout code, reversal queued
+  | 'late' // a response arrived after the timeout (recorded, reversal already queued)
+  | 'reversed'; // the reversal was acknowledged by the partner
+
+export interface TxnRecord {
+  /** Hub-wide unique id (ULID/UUID) of the transaction. */
+  id: string;
+  state: TxnState;
+  /** Epoch milliseconds of this state change. */
+  at: number;
+  /** Originating participant and link ids. */
+  participant: string;
+  link?: string;
+  /** Request MTI as received, e.g. "0200". */
+  mti: string;
+  processingCode?: string;
+  /** Field 11, 37, 41, 7 (MMDDhhmmss) as carried. */
+  stan?: string;
+  rrn?: string;
+  terminal?: string;
+  transmission?: string;
+  /** Amount in minor units as a decimal string, with the ISO 4217 numeric currency. */
+  amount?: string;
+  currency?: string;
+  /** Partner the transaction was routed to, and the link used. */
+  partner?: string;
+  partnerLink?: string;
+  /** Field 39 of the final answer. */
+  responseCode?: string;
+  /** First 6 / last 4 PAN and an HMAC-SHA-256 of the PAN under the hub's data key (hex). */
+  panMasked?: string;
+  panHash?: string;
+  /** Dedupe key (see switch/dedupe); unique per window. */
+  dedupeKey?: string;
+  /** Matching key of the original for reversals (field 90 based). */
+  originalKey?: string;
+  /** Free-form JSON detail (no card data), e.g. the masked answer fields. */
+  detail?: Record<string, unknown>;
+}
+
+/** One reversal (or advice) waiting to be delivered to a partner. */
+export interface SafEntry {
+  id: string;
+  /** The transaction it reverses. */
+  txnId: string;
+  partner: string;
+  /** The link the original went out on (a reversal prefers it). */
+  linkHint?: string;
+  /** MTI of the first attempt (0420); repeats are sent as 0421 (flag-retransmission). */
+  mti: string;
+  /** Opaque, encrypted message payload (the caller encrypts and decrypts). */
+  payload: Buffer;
+  attempts: number;
+  /** Epoch ms when the next attempt is due. */
+  nextAt: number;
+  createdAt: number;
+  status: 'pending' | 'done' | 'flagged';
+  /** Last outcome, for operators (response code, "timeout", "link down"). */
+  lastResult?: string;
+}
+
+export interface DedupeHit {
+  txnId: string;
+  /** The stored answer (the exact message fields sent back, card data masked out), or null while in flight. */
+  answer: Record<string, string> | null;
+}
+
+export interface Journal {
+  /** Open, run pending migrations (versioned, each once). */
+  init(): Promise<void>;
+  /** Record a transaction state (insert or update by id). Resolves when durable. */
+  record(txn: TxnRecord): Promise<void>;
+  /** Several records in one durable commit (e.g. timed_out + SAF enqueue are separate calls in one batch anyway). */
+  get(id: string): Promise<TxnRecord | undefined>;
+  /** Find the latest transaction with this original key (reversal matching). */
+  findByOriginalKey(key: string): Promise<TxnRecord | undefined>;
+
+  /**
+   * Claim a dedupe key for a transaction. Returns null when the key was free (now taken by txnId,
+   * for `windowMs`), or the earlier holder with its stored answer. Atomic across hub nodes sharing
+   * the database (unique key).
+   */
+  claimDedupe(key: string, txnId: string, windowMs: number, now: number): Promise<DedupeHit | null>;
+  /** Store the answer of the transaction holding the key. Resolves when durable. */
+  storeDedupeAnswer(key: string, answer: Record<string, string>): Promise<void>;
+
+  /** Enqueue a SAF entry. Resolves when durable. */
+  safEnqueue(entry: SafEntry): Promise<void>;
+  /**
+   * Claim up to `limit` pending entries due at `now`, leasing them to `node` for `leaseMs`
+   * (PostgreSQL: FOR UPDATE SKIP LOCKED), so two nodes never send the same entry at once.
+   */
+  safClaimDue(now: number, limit: number, node: string, leaseMs: number): Promise<SafEntry[]>;
+  /** After an attempt: done (acknowledged), pending again at `nextAt`, or flagged for operators. */
+  safUpdate(id: string, update: { status: SafEntry['status']; attempts: number; nextAt: number; lastResult?: string }): Promise<void>;
+  /** Depth (pending entries) and the age in ms of the oldest pending entry (0 when empty). */
+  safStats(now: number): Promise<{ depth: number; oldestAgeMs: number; flagged: number }>;
+  /** Every SAF entry of a transaction (for tests and operators). */
+  safByTxn(txnId: string): Promise<SafEntry[]>;
+
+  /** Commit statistics for metrics: called with each batch's size and commit seconds. */
+  onCommit?: (batchSize: number, seconds: number) => void;
+
+  /** Flush pending writes and close. */
+  close(): Promise<void>;
+}
