@@ -1,0 +1,292 @@
+/**
+ * The hub configuration: one YAML file, validated once at start with errors that name the key
+ * (DARI_CONFIG_INVALID: partners[0].requestTimeoutMs: must be an integer from 100 to 120000),
+ * then frozen. Secrets never come from the YAML: the data key comes from DARI_DATA_KEY or a key
+ * file, the PostgreSQL URL from DATABASE_URL. Every key is documented in the README.
+ */
+import { isIP } from 'node:net';
+import { DariError } from '../errors';
+import { BUILTIN_DIALECTS } from '../codec/iso8583';
+import { framingConfig, type FramingOptions } from '../transport/framing';
+
+export interface TlsConfig {
+  /** PEM files. A server (participant listener) needs cert+key; `ca` + `requestCert` asks for client certificates. */
+  cert?: string;
+  key?: string;
+  ca?: string;
+  requestCert: boolean;
+}
+
+export interface ParticipantConfig {
+  id: string;
+  name: string;
+  /** Built-in dialect name or dialect JSON file. */
+  dialect: string;
+  framing: FramingOptions;
+  /** Source addresses allowed to connect as this participant. */
+  allow: string[];
+  tls?: TlsConfig;
+}
+
+export interface EndpointConfig {
+  host: string;
+  port: number;
+}
+
+export interface PartnerConfig {
+  id: string;
+  name: string;
+  dialect: string;
+  framing: FramingOptions;
+  /** Where the partner switch listens; filled in for built-in simulators. */
+  endpoints: EndpointConfig[];
+  /** Run a built-in partner simulator in the hub process and link to it. */
+  simulator: boolean;
+  /** Links opened to the partner (spread over the endpoints). */
+  links: number;
+  requestTimeoutMs: number;
+  signOn: boolean;
+  echoIntervalMs: number;
+  /** Field 39 answered at once when no link to the partner is ready (stand-in). */
+  standInResponseCode: string;
+  /** Field 39 answered to the originator when the partner does not answer in time. */
+  timeoutResponseCode: string;
+  tls?: TlsConfig;
+}
+
+export interface RouteConfig {
+  partner: string;
+  /** PAN prefixes ("4", "476173") or ranges of equal-length bounds ("510000-559999"); longest match wins. */
+  pan: string[];
+  /** First two digits of field 3 (transaction type). */
+  processingCodes: string[];
+  /** Field 100 (receiving institution id); a match outranks any PAN match. */
+  receivingInstitutions: string[];
+  /** Field 49, ISO 4217 numeric. */
+  currencies: string[];
+  /** Field 19 (acquiring institution country), ISO 3166 numeric. */
+  countries: string[];
+}
+
+export interface HubConfig {
+  node: { id: string };
+  listener: { host: string; port: number };
+  metrics: { host: string; port: number };
+  journal: { sqlitePath: string; dataKeyFile: string; dedupeWindowSeconds: number };
+  saf: { retryBaseMs: number; retryMaxMs: number; maxAttempts: number; pollMs: number };
+  participants: ParticipantConfig[];
+  partners: PartnerConfig[];
+  routes: RouteConfig[];
+  /** Partner that receives what no route matches; none = answer 15 (no such issuer). */
+  defaultRoute?: string;
+}
+
+// ---- validation ------------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+function bad(key: string, what: string): never {
+  throw new DariError('DARI_CONFIG_INVALID', `${key}: ${what}`);
+}
+
+function obj(v: unknown, key: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(key, 'must be a mapping');
+  return v as Obj;
+}
+
+function known(o: Obj, key: string, keys: readonly string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(key ? `${key}.${k}` : k, `unknown key (known: ${keys.join(', ')})`);
+}
+
+function str(o: Obj, k: string, key: string, dflt?: string): string {
+  const v = o[k];
+  if (v === undefined) {
+    if (dflt !== undefined) return dflt;
+    bad(`${key}.${k}`, 'is required');
+  }
+  if (typeof v !== 'string' || v === '') bad(`${key}.${k}`, 'must be a non-empty string');
+  return v;
+}
+
+function int(o: Obj, k: string, key: string, dflt: number, min: number, max: number): number {
+  const v = o[k] ?? dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${key}.${k}`, `must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+function bool(o: Obj, k: string, key: string, dflt: boolean): boolean {
+  const v = o[k] ?? dflt;
+  if (typeof v !== 'boolean') bad(`${key}.${k}`, 'must be true or false');
+  return v;
+}
+
+function strList(o: Obj, k: string, key: string, re: RegExp, what: string): string[] {
+  const v = o[k];
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) bad(`${key}.${k}`, 'must be a list');
+  return v.map((x, i) => {
+    const s = typeof x === 'number' ? String(x) : x;
+    if (typeof s !== 'string' || !re.test(s)) bad(`${key}.${k}[${i}]`, `must be ${what}`);
+    return s;
+  });
+}
+
+function code(o: Obj, k: string, key: string, dflt: string): string {
+  const v = o[k] ?? dflt;
+  if (typeof v !== 'string' || !/^[0-9A-Z]{2}$/.test(v)) bad(`${key}.${k}`, 'must be a 2-character response code in quotes, e.g. "91"');
+  return v;
+}
+
+function dialect(o: Obj, key: string): string {
+  const d = str(o, 'dialect', key, 'iso87ascii');
+  if (!(BUILTIN_DIALECTS as readonly string[]).includes(d) && !d.endsWith('.json')) {
+    bad(`${key}.dialect`, `must be a built-in dialect (${BUILTIN_DIALECTS.join(', ')}) or a .json dialect file`);
+  }
+  return d;
+}
+
+function framing(o: Obj, key: string): FramingOptions {
+  const f = { ...obj(o.framing ?? { lengthHeader: 'binary2' }, `${key}.framing`) } as unknown as FramingOptions;
+  try {
+    framingConfig(f);
+  } catch (e) {
+    if (e instanceof DariError) bad(`${key}.framing`, e.message);
+    throw e;
+  }
+  return f;
+}
+
+function tls(o: Obj, key: string): TlsConfig | undefined {
+  if (o.tls === undefined) return undefined;
+  const t = obj(o.tls, `${key}.tls`);
+  known(t, `${key}.tls`, ['cert', 'key', 'ca', 'requestCert']);
+  const out: TlsConfig = { requestCert: bool(t, 'requestCert', `${key}.tls`, false) };
+  for (const k of ['cert', 'key', 'ca'] as const) if (t[k] !== undefined) out[k] = str(t, k, `${key}.tls`);
+  return out;
+}
+
+function list(v: unknown, key: string): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) bad(key, 'must be a list');
+  return v;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+
+/** Validate a parsed YAML document; throws DARI_CONFIG_INVALID naming the key. */
+export function validateConfig(raw: unknown): HubConfig {
+  const r = obj(raw ?? {}, '(top level)');
+  known(r, '', ['node', 'listener', 'metrics', 'journal', 'saf', 'participants', 'partners', 'routes', 'defaultRoute']);
+  const node = obj(r.node ?? {}, 'node');
+  known(node, 'node', ['id']);
+  const listener = obj(r.listener ?? {}, 'listener');
+  known(listener, 'listener', ['host', 'port']);
+  const metrics = obj(r.metrics ?? {}, 'metrics');
+  known(metrics, 'metrics', ['host', 'port']);
+  const journal = obj(r.journal ?? {}, 'journal');
+  known(journal, 'journal', ['sqlitePath', 'dataKeyFile', 'dedupeWindowSeconds']);
+  const saf = obj(r.saf ?? {}, 'saf');
+  known(saf, 'saf', ['retryBaseMs', 'retryMaxMs', 'maxAttempts', 'pollMs']);
+
+  const participants = list(r.participants, 'participants').map((p, i): ParticipantConfig => {
+    const key = `participants[${i}]`;
+    const o = obj(p, key);
+    known(o, key, ['id', 'name', 'dialect', 'framing', 'allow', 'tls']);
+    const id = str(o, 'id', key);
+    if (!ID.test(id)) bad(`${key}.id`, 'must be 1-32 letters, digits, _ . -');
+    const allow = strList(o, 'allow', key, /./, 'an IP address');
+    allow.forEach((a, j) => { if (isIP(a) === 0) bad(`${key}.allow[${j}]`, 'must be an IP address'); });
+    if (allow.length === 0) bad(`${key}.allow`, 'must list at least one source address');
+    const out: ParticipantConfig = { id, name: str(o, 'name', key, id), dialect: dialect(o, key), framing: framing(o, key), allow };
+    const t = tls(o, key);
+    if (t) {
+      if (!t.cert || !t.key) bad(`${key}.tls`, 'a participant listener needs cert and key');
+      out.tls = t;
+    }
+    return out;
+  });
+
+  const partners = list(r.partners, 'partners').map((p, i): PartnerConfig => {
+    const key = `partners[${i}]`;
+    const o = obj(p, key);
+    known(o, key, ['id', 'name', 'dialect', 'framing', 'endpoints', 'simulator', 'links', 'requestTimeoutMs', 'signOn', 'echoIntervalMs', 'standInResponseCode', 'timeoutResponseCode', 'tls']);
+    const id = str(o, 'id', key);
+    if (!ID.test(id)) bad(`${key}.id`, 'must be 1-32 letters, digits, _ . -');
+    const simulator = bool(o, 'simulator', key, false);
+    const endpoints = list(o.endpoints, `${key}.endpoints`).map((e, j): EndpointConfig => {
+      const ek = `${key}.endpoints[${j}]`;
+      const eo = obj(e, ek);
+      known(eo, ek, ['host', 'port']);
+      return { host: str(eo, 'host', ek), port: int(eo, 'port', ek, 0, 1, 65535) };
+    });
+    if (!simulator && endpoints.length === 0) bad(`${key}.endpoints`, 'must list at least one host/port (or set simulator: true)');
+    const out: PartnerConfig = {
+      id, name: str(o, 'name', key, id), dialect: dialect(o, key), framing: framing(o, key), endpoints, simulator,
+      links: int(o, 'links', key, 2, 1, 64),
+      requestTimeoutMs: int(o, 'requestTimeoutMs', key, 5000, 100, 120000),
+      signOn: bool(o, 'signOn', key, true),
+      echoIntervalMs: int(o, 'echoIntervalMs', key, 30000, 0, 3600000),
+      standInResponseCode: code(o, 'standInResponseCode', key, '91'),
+      timeoutResponseCode: code(o, 'timeoutResponseCode', key, '68'),
+    };
+    const t = tls(o, key);
+    if (t) out.tls = t;
+    return out;
+  });
+  const partnerIds = new Set(partners.map((p) => p.id));
+  if (partnerIds.size !== partners.length) bad('partners', 'ids must be unique');
+  if (new Set(participants.map((p) => p.id)).size !== participants.length) bad('participants', 'ids must be unique');
+
+  const routes = list(r.routes, 'routes').map((x, i): RouteConfig => {
+    const key = `routes[${i}]`;
+    const o = obj(x, key);
+    known(o, key, ['partner', 'pan', 'processingCodes', 'receivingInstitutions', 'currencies', 'countries']);
+    const partner = str(o, 'partner', key);
+    if (!partnerIds.has(partner)) bad(`${key}.partner`, `no partner has id "${partner}"`);
+    const pan = strList(o, 'pan', key, /^([0-9]{1,19}|[0-9]{1,19}-[0-9]{1,19})$/, 'a PAN prefix or a range "510000-559999"');
+    pan.forEach((p, j) => {
+      const [a, b] = p.split('-');
+      if (b !== undefined && (a?.length !== b.length || (a ?? '') > b)) bad(`${key}.pan[${j}]`, 'range bounds must have the same length, low first');
+    });
+    return {
+      partner, pan,
+      processingCodes: strList(o, 'processingCodes', key, /^[0-9]{2}$/, 'two digits (field 3 transaction type)'),
+      receivingInstitutions: strList(o, 'receivingInstitutions', key, /^[0-9]{1,11}$/, 'up to 11 digits (field 100)'),
+      currencies: strList(o, 'currencies', key, /^[0-9]{3}$/, 'an ISO 4217 numeric code, e.g. "360"'),
+      countries: strList(o, 'countries', key, /^[0-9]{3}$/, 'an ISO 3166 numeric code, e.g. "360"'),
+    };
+  });
+  let defaultRoute: string | undefined;
+  if (r.defaultRoute !== undefined) {
+    defaultRoute = str(r, 'defaultRoute', '(top level)');
+    if (!partnerIds.has(defaultRoute)) bad('defaultRoute', `no partner has id "${defaultRoute}"`);
+  }
+
+  const cfg: HubConfig = {
+    node: { id: str(node, 'id', 'node', 'hub-1') },
+    listener: { host: str(listener, 'host', 'listener', '127.0.0.1'), port: int(listener, 'port', 'listener', 8583, 0, 65535) },
+    metrics: { host: str(metrics, 'host', 'metrics', '127.0.0.1'), port: int(metrics, 'port', 'metrics', 9583, 0, 65535) },
+    journal: {
+      sqlitePath: str(journal, 'sqlitePath', 'journal', './data/dari.db'),
+      dataKeyFile: str(journal, 'dataKeyFile', 'journal', './data/data.key'),
+      dedupeWindowSeconds: int(journal, 'dedupeWindowSeconds', 'journal', 300, 1, 86400),
+    },
+    saf: {
+      retryBaseMs: int(saf, 'retryBaseMs', 'saf', 1000, 10, 3600000),
+      retryMaxMs: int(saf, 'retryMaxMs', 'saf', 60000, 10, 86400000),
+      maxAttempts: int(saf, 'maxAttempts', 'saf', 20, 1, 10000),
+      pollMs: int(saf, 'pollMs', 'saf', 500, 10, 60000),
+    },
+    participants, partners, routes,
+  };
+  if (defaultRoute !== undefined) cfg.defaultRoute = defaultRoute;
+  return deepFreeze(cfg);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

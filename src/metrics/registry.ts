@@ -1,0 +1,120 @@
+/**
+ * Prometheus metrics (prom-client), named by the Prometheus conventions (dari_..._total counters,
+ * _seconds durations). They subscribe to the hub's diagnostics channels; gauges that describe state
+ * (links, SAF) are read on scrape through collect callbacks.
+ */
+import { subscribe } from 'node:diagnostics_channel';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TxnEvent } from './events';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface LinkSnapshot {
+  link: string;
+  partner: string;
+  role: string;
+  ready: boolean;
+  inFlight: number;
+  reconnects: number;
+}
+
+export interface StateSource {
+  links(): LinkSnapshot[];
+  saf(): Promise<{ depth: number; oldestAgeMs: number; flagged: number }>;
+}
+
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly unsubscribers: Array<() => void> = [];
+
+  readonly transactions = new Counter({ name: 'dari_transactions_total', help: 'Transactions answered, by message type, partner, response code and outcome', labelNames: ['type', 'partner', 'response_code', 'outcome'], registers: [this.registry] });
+  readonly hubLatency = new Histogram({ name: 'dari_hub_latency_seconds', help: 'Time a transaction spends inside the hub (total minus the partner wait)', labelNames: ['partner'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly partnerWait = new Histogram({ name: 'dari_partner_wait_seconds', help: 'Time waiting for the partner answer', labelNames: ['partner'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly timeouts = new Counter({ name: 'dari_timeouts_total', help: 'Requests the partner did not answer in time', labelNames: ['partner'], registers: [this.registry] });
+  readonly standIn = new Counter({ name: 'dari_stand_in_total', help: 'Requests answered by stand-in because no partner link was ready', labelNames: ['partner'], registers: [this.registry] });
+  readonly lateResponses = new Counter({ name: 'dari_late_responses_total', help: 'Responses that arrived after their request timed out', labelNames: ['link'], registers: [this.registry] });
+  readonly unmatchedResponses = new Counter({ name: 'dari_unmatched_responses_total', help: 'Responses that matched no pending request (unsolicited or duplicate)', labelNames: ['link'], registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'dari_duplicate_requests_total', help: 'Repeated requests answered with the original answer', labelNames: ['participant'], registers: [this.registry] });
+  readonly formatErrors = new Counter({ name: 'dari_format_errors_total', help: 'Messages that failed framing, decoding or validation', labelNames: ['participant', 'code'], registers: [this.registry] });
+  readonly refused = new Counter({ name: 'dari_connections_refused_total', help: 'Connections refused by the participant listener', labelNames: ['reason'], registers: [this.registry] });
+  readonly safAttempts = new Counter({ name: 'dari_saf_attempts_total', help: 'Store-and-forward delivery attempts by outcome', labelNames: ['partner', 'outcome'], registers: [this.registry] });
+  readonly commitSeconds = new Histogram({ name: 'dari_journal_commit_seconds', help: 'Journal group commit duration', buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1], registers: [this.registry] });
+  readonly batchSize = new Histogram({ name: 'dari_journal_batch_size', help: 'Writes per journal group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry] });
+
+  constructor(state: StateSource, options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'dari_process_' });
+    const links = (): LinkSnapshot[] => state.links();
+    new Gauge({
+      name: 'dari_link_up', help: 'Link state: 1 when signed on and ready', labelNames: ['link', 'partner', 'role'], registers: [this.registry],
+      collect() { this.reset(); for (const l of links()) this.set({ link: l.link, partner: l.partner, role: l.role }, l.ready ? 1 : 0); },
+    });
+    new Gauge({
+      name: 'dari_link_in_flight', help: 'Requests in flight per link', labelNames: ['link', 'partner'], registers: [this.registry],
+      collect() { this.reset(); for (const l of links()) this.set({ link: l.link, partner: l.partner }, l.inFlight); },
+    });
+    new Gauge({
+      name: 'dari_link_reconnects', help: 'Reconnections per link since the hub started', labelNames: ['link', 'partner'], registers: [this.registry],
+      collect() { this.reset(); for (const l of links()) this.set({ link: l.link, partner: l.partner }, l.reconnects); },
+    });
+    const safGauges = {
+      depth: new Gauge({ name: 'dari_saf_depth', help: 'Reversals waiting in the store-and-forward queue', registers: [this.registry] }),
+      oldest: new Gauge({ name: 'dari_saf_oldest_age_seconds', help: 'Age of the oldest pending store-and-forward entry', registers: [this.registry] }),
+      flagged: new Gauge({ name: 'dari_saf_flagged', help: 'Store-and-forward entries that ran out of retries (for operators)', registers: [this.registry] }),
+    };
+    new Gauge({
+      name: 'dari_saf_scrape_ok', help: '1 when the SAF state could be read on this scrape', registers: [this.registry],
+      async collect() {
+        try {
+          const s = await state.saf();
+          safGauges.depth.set(s.depth);
+          safGauges.oldest.set(s.oldestAgeMs / 1000);
+          safGauges.flagged.set(s.flagged);
+          this.set(1);
+        } catch {
+          this.set(0);
+        }
+      },
+    });
+
+    this.on('dari:txn', (m) => {
+      const e = m as TxnEvent;
+      this.transactions.inc({ type: e.type, partner: e.partner, response_code: e.code, outcome: e.outcome });
+      if (e.partner !== '') {
+        this.hubLatency.observe({ partner: e.partner }, e.hubSeconds);
+        if (e.waitSeconds > 0) this.partnerWait.observe({ partner: e.partner }, e.waitSeconds);
+        if (e.outcome === 'timeout') this.timeouts.inc({ partner: e.partner });
+        if (e.outcome === 'stand-in') this.standIn.inc({ partner: e.partner });
+      }
+    });
+    this.on('dari:txn:duplicate', (m) => this.duplicates.inc({ participant: (m as { participant: string }).participant }));
+    this.on('dari:txn:format-error', (m) => {
+      const e = m as { participant: string; code: string };
+      this.formatErrors.inc({ participant: e.participant, code: e.code });
+    });
+    this.on('dari:listener:refused', (m) => this.refused.inc({ reason: (m as { reason: string }).reason }));
+    this.on('dari:saf', (m) => {
+      const e = m as { partner: string; outcome: string };
+      this.safAttempts.inc({ partner: e.partner, outcome: e.outcome });
+    });
+    this.on('dari:journal:commit', (m) => {
+      const e = m as { batchSize: number; seconds: number };
+      this.commitSeconds.observe(e.seconds);
+      this.batchSize.observe(e.batchSize);
+    });
+    this.on('dari:link:late', (m) => this.lateResponses.inc({ link: String((m as { link?: string }).link ?? '') }));
+    this.on('dari:link:unmatched', (m) => this.unmatchedResponses.inc({ link: String((m as { link?: string }).link ?? '') }));
+  }
+
+  private on(name: string, fn: (message: unknown) => void): void {
+    subscribe(name, fn);
+    this.unsubscribers.push(() => {
+      // unsubscribe is on the module in Node 20
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('node:diagnostics_channel').unsubscribe(name, fn);
+    });
+  }
+
+  close(): void {
+    for (const u of this.unsubscribers.splice(0)) u();
+  }
+}

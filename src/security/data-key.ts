@@ -1,0 +1,79 @@
+/**
+ * The hub's data key: protects what the journal must keep about cards. Two subkeys are derived
+ * with HKDF-SHA-256: one for the keyed PAN hash (HMAC-SHA-256, so the journal can find a card's
+ * transactions without holding the PAN), one for sealing store-and-forward payloads (AES-256-GCM,
+ * because a queued reversal must still carry the PAN to the partner after a restart).
+ *
+ * The key comes from DARI_DATA_KEY (64 hex digits) or a key file; on the embedded default the file
+ * is created (mode 0600) on first start. Key material lives in private fields, is never enumerable,
+ * and never appears in errors, logs or JSON.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DariError } from '../errors';
+
+export class DataKey {
+  readonly #hashKey: Buffer;
+  readonly #sealKey: Buffer;
+
+  constructor(master: Buffer) {
+    if (master.length !== 32) throw new DariError('DARI_CONFIG_INVALID', 'data key: must be 32 bytes (64 hex digits)');
+    this.#hashKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'dari pan hash v1', 32));
+    this.#sealKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'dari saf seal v1', 32));
+  }
+
+  /** Keyed hash of a PAN (hex), stable for a given key. */
+  panHash(pan: string): string {
+    return createHmac('sha256', this.#hashKey).update(pan, 'latin1').digest('hex');
+  }
+
+  /** AES-256-GCM: 12-byte IV | 16-byte tag | ciphertext. */
+  seal(plain: Buffer): Buffer {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.#sealKey, iv);
+    const body = Buffer.concat([c.update(plain), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]);
+  }
+
+  open(sealed: Buffer): Buffer {
+    if (sealed.length < 28) throw new DariError('DARI_JOURNAL_UNAVAILABLE', 'sealed payload is too short');
+    try {
+      const d = createDecipheriv('aes-256-gcm', this.#sealKey, sealed.subarray(0, 12));
+      d.setAuthTag(sealed.subarray(12, 28));
+      return Buffer.concat([d.update(sealed.subarray(28)), d.final()]);
+    } catch {
+      throw new DariError('DARI_JOURNAL_UNAVAILABLE', 'sealed payload does not open under this data key (wrong DARI_DATA_KEY?)');
+    }
+  }
+
+  toJSON(): string {
+    return '[DataKey]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[DataKey]';
+  }
+}
+
+/** DARI_DATA_KEY from the environment, else the key file (created when `create` is true). */
+export function loadDataKey(file: string, create: boolean, env: NodeJS.ProcessEnv = process.env): DataKey {
+  const fromEnv = env.DARI_DATA_KEY;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (!/^[0-9a-fA-F]{64}$/.test(fromEnv)) throw new DariError('DARI_CONFIG_INVALID', 'DARI_DATA_KEY: must be 64 hex digits');
+    return new DataKey(Buffer.from(fromEnv, 'hex'));
+  }
+  if (!existsSync(file)) {
+    if (!create) throw new DariError('DARI_CONFIG_NOT_FOUND', `journal.dataKeyFile: ${file} does not exist and DARI_DATA_KEY is not set`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  const text = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new DariError('DARI_CONFIG_INVALID', `journal.dataKeyFile: ${file} must hold 64 hex digits`);
+  try {
+    chmodSync(file, 0o600);
+  } catch {
+    /* best effort */
+  }
+  return new DataKey(Buffer.from(text, 'hex'));
+}

@@ -1,0 +1,304 @@
+/**
+ * The pipeline (DESIGN.md section 3): validate -> dedupe -> journal(received) -> route -> translate
+ * -> send over the partner's pool -> answer, with stand-in when no partner link is ready, the
+ * timeout code plus a queued reversal when the partner does not answer in time, and reversals from
+ * participants matched to their original. It never sees a socket: requests come in with a `reply`
+ * function, partners are `Sender`s.
+ *
+ * Rules kept here:
+ *  - every request gets exactly one answer, sent only after the journal holds it durably;
+ *  - a repeated request within the dedupe window gets the original answer and is never forwarded twice;
+ *  - a financial request is never resent: recovery is a reversal through the persistent SAF queue;
+ *  - declines are results: field 39 other than 00 is a normal outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { CompiledDialect, Iso8583Message } from '../codec/iso8583';
+import { DariError } from '../errors';
+import type { Journal, TxnRecord } from '../journal/journal';
+import { responseMti, type Sender } from '../link/types';
+import { duplicateChannel, formatErrorChannel, txnChannel, type TxnEvent } from '../metrics/events';
+import type { DataKey } from '../security/data-key';
+import { maskPan } from '../security/masking';
+import type { Router } from './router';
+import { adaptFields, txnFromIso8583, type Txn } from './txn';
+
+export interface ParticipantRuntime {
+  id: string;
+  dialect: CompiledDialect;
+}
+
+export interface PartnerRuntime {
+  id: string;
+  dialect: CompiledDialect;
+  sender: Sender;
+  standInResponseCode: string;
+  timeoutResponseCode: string;
+  requestTimeoutMs: number;
+}
+
+export interface PipelineOptions {
+  journal: Journal;
+  dataKey: DataKey;
+  router: Router;
+  partners: ReadonlyMap<string, PartnerRuntime>;
+  dedupeWindowMs: number;
+}
+
+export type Reply = (msg: Iso8583Message) => void;
+
+/** Fields never echoed back, journaled or stored in a dedupe answer: expiry, tracks, PIN block, ICC request data, MACs. */
+const NOT_ECHOED = new Set(['14', '35', '36', '45', '52', '55', '64', '128']);
+/** Card data removed from stored dedupe answers (restored from the repeated request itself). */
+const CARD_FIELDS = new Set(['2', '14', '34', '35', '36', '45', '52', '55']);
+/** Fields of the partner's answer that are the hub's own outbound identifiers, not the originator's. */
+const OUTBOUND_KEYS = new Set(['2', '7', '11', '32', '33', '41', '42', '90']);
+/** Fields a request of each class needs (ISO 8583:1987 mandatory data elements, reduced to what routing and matching use). */
+const REQUIRED: Record<string, readonly string[]> = {
+  authorization: ['3', '4', '11', '41'],
+  financial: ['3', '4', '11', '41'],
+  reversal: ['3', '4', '11', '41'],
+};
+
+/** ISO 8583:1987 field 39 values the pipeline answers itself. */
+const RC = { FORMAT_ERROR: '30', NO_ISSUER: '15', DUPLICATE: '94', ORIGINAL_NOT_FOUND: '25', APPROVED: '00' } as const;
+
+interface Outcome {
+  code: string;
+  partner: string;
+  outcome: string;
+  waitSeconds: number;
+}
+
+export class Pipeline {
+  private readonly inflight = new Map<string, Promise<Iso8583Message>>();
+  private stan = Math.floor(Math.random() * 900000);
+
+  constructor(private readonly o: PipelineOptions) {}
+
+  /** Handle one request from a participant. Never throws: every path ends in exactly one reply. */
+  async handle(participant: ParticipantRuntime, link: string, msg: Iso8583Message, reply: Reply): Promise<void> {
+    const t0 = performance.now();
+    const txn = txnFromIso8583(randomUUID(), participant.id, link, msg, t0);
+    const missing = (REQUIRED[txn.cls] ?? []).filter((f) => msg.fields[f] === undefined);
+    if (missing.length > 0) {
+      formatErrorChannel.publish({ participant: participant.id, code: 'DARI_SWITCH_INVALID_REQUEST' });
+      const answer = this.answerFrom(txn, RC.FORMAT_ERROR);
+      await this.finish(txn, this.baseRecord(txn), answer, { code: RC.FORMAT_ERROR, partner: '', outcome: 'format-error', waitSeconds: 0 }, undefined, reply);
+      return;
+    }
+    const key = dedupeKey(txn);
+    const local = this.inflight.get(key);
+    if (local) {
+      duplicateChannel.publish({ participant: participant.id });
+      reply(await local);
+      return;
+    }
+    let resolveInflight!: (m: Iso8583Message) => void;
+    this.inflight.set(key, new Promise((r) => { resolveInflight = r; }));
+    try {
+      const answer = await this.process(participant, txn, key);
+      resolveInflight(answer);
+      reply(answer);
+    } catch (e) {
+      // A journal failure: the answer cannot be made durable. Answer 96 (system malfunction) so the
+      // originator does not wait, and let the error surface in logs and metrics.
+      const answer = this.answerFrom(txn, '96');
+      resolveInflight(answer);
+      reply(answer);
+      formatErrorChannel.publish({ participant: participant.id, code: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' });
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async process(participant: ParticipantRuntime, txn: Txn, key: string): Promise<Iso8583Message> {
+    const { journal } = this.o;
+    const hit = await journal.claimDedupe(key, txn.id, this.o.dedupeWindowMs, Date.now());
+    if (hit) {
+      duplicateChannel.publish({ participant: participant.id });
+      // The original answer, card data restored from this (identical) request; 94 while the first is still open elsewhere.
+      const answer = hit.answer ? this.restoreAnswer(txn, hit.answer) : this.answerFrom(txn, RC.DUPLICATE);
+      this.publish(txn, { code: answer.fields['39'] ?? RC.DUPLICATE, partner: '', outcome: 'duplicate', waitSeconds: 0 });
+      return answer;
+    }
+    const rec = this.baseRecord(txn);
+    rec.dedupeKey = key;
+    void journal.record({ ...rec }).catch(() => undefined); // 'received': batched, its durability is carried by the final write
+    if (txn.cls === 'reversal') return this.reversal(participant, txn, rec, key);
+
+    const partnerId = this.o.router.route(txn);
+    const partner = partnerId === undefined ? undefined : this.o.partners.get(partnerId);
+    if (!partner) {
+      return this.finish(txn, rec, this.answerFrom(txn, RC.NO_ISSUER), { code: RC.NO_ISSUER, partner: '', outcome: 'no-route', waitSeconds: 0 }, key);
+    }
+    rec.partner = partner.id;
+    if (!partner.sender.ready) {
+      const code = partner.standInResponseCode;
+      return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'stand-in', waitSeconds: 0 }, key);
+    }
+    const outbound = this.outbound(txn, participant, partner);
+    rec.detail = { outboundStan: outbound.fields['11'] };
+    try {
+      const ex = await partner.sender.request(outbound);
+      rec.partnerLink = ex.link;
+      const code = ex.response.fields['39'] ?? '96';
+      const answer = this.answerFrom(txn, code, adaptFields(ex.response.fields, partner.dialect, participant.dialect).fields);
+      return await this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key);
+    } catch (e) {
+      if (!(e instanceof DariError)) throw e;
+      const sent = (e as DariError & { sent?: boolean }).sent === true || e.code === 'DARI_LINK_TIMEOUT';
+      if (!sent) {
+        const code = partner.standInResponseCode;
+        return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'stand-in', waitSeconds: 0 }, key);
+      }
+      // The partner may have acted: answer the timeout code and queue a reversal (0420) durably first.
+      const code = partner.timeoutResponseCode;
+      await this.queueReversal(txn.id, partner, outbound, code, (e as DariError & { link?: string }).link);
+      rec.state = 'timed_out';
+      const waited = (performance.now() - txn.receivedAt) / 1000;
+      return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'timeout', waitSeconds: waited }, key, undefined, 'timed_out');
+    }
+  }
+
+  /** Reversal (0400/0420/0421) from a participant: match the original, forward through the SAF, acknowledge. */
+  private async reversal(participant: ParticipantRuntime, txn: Txn, rec: TxnRecord, key: string): Promise<Iso8583Message> {
+    const original = await this.o.journal.findByOriginalKey(originalKeyFromReversal(txn));
+    if (!original) {
+      rec.detail = { reversal: 'original not found' };
+      return this.finish(txn, rec, this.answerFrom(txn, RC.ORIGINAL_NOT_FOUND), { code: RC.ORIGINAL_NOT_FOUND, partner: '', outcome: 'local', waitSeconds: 0 }, key);
+    }
+    rec.partner = original.partner;
+    rec.detail = { reverses: original.id };
+    const partner = original.partner === undefined ? undefined : this.o.partners.get(original.partner);
+    const alreadyQueued = original.state === 'timed_out' || original.state === 'late' || original.state === 'reversed';
+    const acted = original.responseCode === RC.APPROVED && original.state === 'answered';
+    if (partner && acted && !alreadyQueued) {
+      const outbound = this.outbound(txn, participant, partner);
+      const stan = (original.detail as { outboundStan?: string } | undefined)?.outboundStan;
+      if (stan !== undefined) outbound.fields['11'] = stan;
+      await this.queueReversal(original.id, partner, outbound, txn.fields['39'] ?? '17', original.partnerLink);
+      rec.detail = { reverses: original.id, forwarded: true };
+    }
+    return this.finish(txn, rec, this.answerFrom(txn, RC.APPROVED), { code: RC.APPROVED, partner: original.partner ?? '', outcome: 'local', waitSeconds: 0 }, key);
+  }
+
+  /** The request in the partner's dialect, with the hub's own STAN for the outbound leg. */
+  private outbound(txn: Txn, participant: ParticipantRuntime, partner: PartnerRuntime): Iso8583Message {
+    const { fields } = adaptFields(txn.fields, participant.dialect, partner.dialect);
+    this.stan = this.stan >= 999999 ? 1 : this.stan + 1;
+    fields['11'] = String(this.stan).padStart(6, '0');
+    return { mti: txn.mti, fields };
+  }
+
+  /** Persist a reversal for the partner (sealed: it carries the PAN). Resolves when durable. */
+  private async queueReversal(txnId: string, partner: PartnerRuntime, original: Iso8583Message, reasonCode: string, linkHint?: string): Promise<void> {
+    const fields: Record<string, string> = {};
+    for (const k in original.fields) if (!NOT_ECHOED.has(k)) fields[k] = original.fields[k] as string;
+    if (partner.dialect.fields[39]) fields['39'] = reasonCode;
+    if (partner.dialect.fields[90]) fields['90'] = originalDataElements(original);
+    const now = Date.now();
+    await this.o.journal.safEnqueue({
+      id: randomUUID(), txnId, partner: partner.id, ...(linkHint ? { linkHint } : {}), mti: '0420',
+      payload: this.o.dataKey.seal(Buffer.from(JSON.stringify({ mti: '0420', fields }))),
+      attempts: 0, nextAt: now, createdAt: now, status: 'pending',
+    });
+  }
+
+  private baseRecord(txn: Txn): TxnRecord {
+    const rec: TxnRecord = { id: txn.id, state: 'received', at: Date.now(), participant: txn.participant, link: txn.link, mti: txn.mti, originalKey: originalKeyOf(txn) };
+    if (txn.processingCode !== undefined) rec.processingCode = txn.processingCode;
+    if (txn.stan !== undefined) rec.stan = txn.stan;
+    if (txn.rrn !== undefined) rec.rrn = txn.rrn;
+    if (txn.terminal !== undefined) rec.terminal = txn.terminal;
+    if (txn.transmission !== undefined) rec.transmission = txn.transmission;
+    if (txn.amount !== undefined) rec.amount = txn.amount;
+    if (txn.currency !== undefined) rec.currency = txn.currency;
+    if (txn.pan !== undefined) {
+      rec.panMasked = maskPan(txn.pan);
+      rec.panHash = this.o.dataKey.panHash(txn.pan);
+    }
+    return rec;
+  }
+
+  /** The answer: the request echoed (without card-sensitive fields), overlaid with the partner's answer fields, and field 39. */
+  private answerFrom(txn: Txn, code: string, partnerFields?: Record<string, string>): Iso8583Message {
+    const fields: Record<string, string> = {};
+    for (const k in txn.fields) if (!NOT_ECHOED.has(k)) fields[k] = txn.fields[k] as string;
+    if (partnerFields) for (const k in partnerFields) if (!OUTBOUND_KEYS.has(k)) fields[k] = partnerFields[k] as string;
+    fields['39'] = code;
+    return { mti: responseMti(txn.mti), fields: sortFields(fields) };
+  }
+
+  /** A stored dedupe answer (card data removed) rebuilt for a repeated request. */
+  private restoreAnswer(txn: Txn, stored: Record<string, string>): Iso8583Message {
+    const fields: Record<string, string> = { ...stored };
+    for (const k of CARD_FIELDS) if (txn.fields[k] !== undefined && !NOT_ECHOED.has(k)) fields[k] = txn.fields[k] as string;
+    return { mti: responseMti(txn.mti), fields: sortFields(fields) };
+  }
+
+  /** Journal the final state and the dedupe answer durably, then hand back the answer. */
+  private async finish(txn: Txn, rec: TxnRecord, answer: Iso8583Message, out: Outcome, key?: string, reply?: Reply, state: TxnRecord['state'] = 'answered'): Promise<Iso8583Message> {
+    rec.state = state;
+    rec.at = Date.now();
+    rec.responseCode = out.code;
+    const writes: Promise<void>[] = [this.o.journal.record({ ...rec })];
+    if (key !== undefined) {
+      const stored: Record<string, string> = {};
+      for (const k in answer.fields) if (!CARD_FIELDS.has(k)) stored[k] = answer.fields[k] as string;
+      writes.push(this.o.journal.storeDedupeAnswer(key, stored));
+    }
+    await Promise.all(writes);
+    this.publish(txn, out);
+    if (reply) reply(answer);
+    return answer;
+  }
+
+  private publish(txn: Txn, out: Outcome): void {
+    if (!txnChannel.hasSubscribers) return;
+    const total = (performance.now() - txn.receivedAt) / 1000;
+    const ev: TxnEvent = {
+      type: txn.mti, participant: txn.participant, partner: out.partner, code: out.code,
+      hubSeconds: Math.max(0, total - out.waitSeconds), waitSeconds: out.waitSeconds, outcome: out.outcome,
+    };
+    txnChannel.publish(ev);
+  }
+}
+
+function sortFields(f: Record<string, string>): Record<string, string> {
+  // Integer-like keys already enumerate in ascending order; a fresh object keeps the JSON tidy.
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(f)) out[k] = f[k] as string;
+  return out;
+}
+
+/** Repeat detection: same participant, MTI (repeats 0201/0421 fold onto 0200/0420), terminal, STAN, transmission time, RRN. */
+export function dedupeKey(txn: Txn): string {
+  const mti = txn.mti.slice(0, 3) + '0';
+  return `${txn.participant}|${mti}|${txn.terminal ?? ''}|${txn.stan ?? ''}|${txn.transmission ?? ''}|${txn.rrn ?? ''}`;
+}
+
+/** The key under which a later reversal finds this transaction. */
+function originalKeyOf(txn: Txn): string {
+  return `${txn.participant}|${txn.mti.slice(0, 3)}0|${txn.terminal ?? ''}|${txn.stan ?? ''}|${txn.transmission ?? ''}`;
+}
+
+/**
+ * The original's key from a reversal: field 90 (ISO 8583:1987: original MTI n4, STAN n6,
+ * transmission date/time n10, acquirer n11, forwarder n11); without it, the reversal's own STAN
+ * and transmission time against a 0200.
+ */
+function originalKeyFromReversal(txn: Txn): string {
+  const de90 = txn.originalData;
+  if (de90 !== undefined && de90.length >= 20) {
+    return `${txn.participant}|${de90.slice(0, 3)}0|${txn.terminal ?? ''}|${de90.slice(4, 10)}|${de90.slice(10, 20)}`;
+  }
+  return `${txn.participant}|0200|${txn.terminal ?? ''}|${txn.stan ?? ''}|${txn.transmission ?? ''}`;
+}
+
+/** Field 90 for a reversal of `original` (42 digits). */
+function originalDataElements(original: Iso8583Message): string {
+  const f = original.fields;
+  return original.mti + (f['11'] ?? '').padStart(6, '0') + (f['7'] ?? '').padStart(10, '0')
+    + (f['32'] ?? '').padStart(11, '0').slice(-11) + (f['33'] ?? '').padStart(11, '0').slice(-11);
+}
