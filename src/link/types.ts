@@ -34,10 +34,15 @@ export interface Sender {
   readonly ready: boolean;
 }
 
-/** Response MTI for a request MTI: the third digit + 1 (0200 -> 0210, 0420/0421 -> 0430). ISO 8583:1987 4.1. */
+/**
+ * Response MTI for a request MTI (ISO 8583:1987 4.1.2): the function digit (3rd) + 1, the origin
+ * digit (4th) kept with its repeat bit cleared: 0200 -> 0210, 0420/0421 -> 0430, 0422 -> 0432,
+ * 1804 -> 1814.
+ */
 export function responseMti(mti: string): string {
   const fn = mti.charCodeAt(2) - 0x30;
-  return `${mti.slice(0, 2)}${fn + 1}0`;
+  const origin = mti.charCodeAt(3) - 0x30;
+  return `${mti.slice(0, 2)}${fn + 1}${origin & ~1}`;
 }
 
 /** An MTI is a response when its function digit (3rd) is odd: x1x0, x3x0, x5x0, x7x0. */
