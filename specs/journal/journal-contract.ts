@@ -1,0 +1,503 @@
+/**
+ * The journal contract: one suite, run against every adapter (sqlite.spec.ts, postgres.spec.ts).
+ *
+ * `makeJournal(store)` returns a new, not yet initialised journal on the database named `store`:
+ * the same store name gives another instance on the same database (a second hub node, or a reopen
+ * after close), a different name gives an independent database (a fresh SQLite file or PostgreSQL
+ * schema). `cleanup()` removes every store after the suite.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { isDariError } from '../../src/errors';
+import type { JournalAdapter } from '../../src/journal/common';
+import type { SafEntry, TxnRecord } from '../../src/journal/journal';
+
+export type MakeJournal = (store?: string) => JournalAdapter;
+
+/** Assert that `p` rejects with a DariError carrying `code`. */
+export async function rejectsCoded(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(isDariError(e), `expected a DariError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
+}
+
+let seq = 0;
+/** A unique id per call (tests share a store, so ids and keys must not collide). */
+export function uid(prefix: string): string {
+  seq += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${seq}`;
+}
+
+/** The compiled journal module, for child processes. */
+export const JOURNAL_MODULE = resolve(__dirname, '..', '..', 'src', 'journal', 'index.js');
+
+/**
+ * Run `factory` (a JS expression building a journal from `J`, the journal module) in a child
+ * process that records `count` transactions in one turn, prints "committed" once every promise has
+ * resolved, then kills itself with SIGKILL (no close, no flush). Resolves with the ids written.
+ */
+export async function writeThenKill(factory: string, count: number): Promise<string[]> {
+  const prefix = uid('killed');
+  const source = `
+    const J = require(${JSON.stringify(JOURNAL_MODULE)});
+    (async () => {
+      const j = ${factory};
+      await j.init();
+      const all = [];
+      for (let i = 0; i < ${count}; i++) {
+        all.push(j.record({ id: ${JSON.stringify(prefix)} + '-' + i, state: 'answered', at: Date.now(), participant: 'BANK1', mti: '0200', responseCode: '00' }));
+      }
+      await Promise.all(all);
+      process.stdout.write('committed\\n', () => process.kill(process.pid, 'SIGKILL'));
+    })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(3); });
+  `;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const signal = await new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, sig) => res(sig)));
+  assert.equal(signal, 'SIGKILL', `child did not die by SIGKILL: ${err}`);
+  assert.equal(out, 'committed\n', err);
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+}
+
+function fullRecord(id: string, at: number): TxnRecord {
+  return {
+    id,
+    state: 'received',
+    at,
+    participant: 'BANK1',
+    link: 'bank1-a',
+    mti: '0200',
+    processingCode: '260000',
+    stan: '000123',
+    rrn: '412345678901',
+    terminal: 'TERM0001',
+    transmission: '0612103045',
+    amount: '150000',
+    currency: '360',
+    partner: 'ID-QRIS',
+    partnerLink: 'qris-1',
+    responseCode: '00',
+    panMasked: '476173******0119',
+    panHash: 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90',
+    dedupeKey: 'BANK1|000123|0612103045',
+    originalKey: 'orig|000123',
+    detail: { answer: { '38': 'A1B2C3', '39': '00' }, fx: { rate: '0.0000634', quote: 'Q-1' }, list: [1, 'two', null, true], nested: { deep: { n: 1.5 } } },
+  };
+}
+
+function safEntry(txnId: string, nextAt: number, over: Partial<SafEntry> = {}): SafEntry {
+  return {
+    id: uid('saf'),
+    txnId,
+    partner: 'VN-NAPAS',
+    linkHint: 'napas-1',
+    mti: '0420',
+    payload: Buffer.from([0x00, 0x01, 0xfe, 0xff, 0x42, 0x00]),
+    attempts: 0,
+    nextAt,
+    createdAt: nextAt - 100,
+    status: 'pending',
+    ...over,
+  };
+}
+
+export function journalContract(name: string, makeJournal: MakeJournal, cleanup: () => Promise<void>): void {
+  describe(`journal contract: ${name}`, function () {
+    const opened: JournalAdapter[] = [];
+
+    /** A new initialised journal on `store`, closed after the test. */
+    async function open(store = 'main'): Promise<JournalAdapter> {
+      const j = makeJournal(store);
+      opened.push(j);
+      await j.init();
+      return j;
+    }
+
+    afterEach(async () => {
+      await Promise.allSettled(opened.splice(0).map((j) => j.close()));
+    });
+
+    after(async () => {
+      await cleanup();
+    });
+
+    describe('set-up', () => {
+      it('init twice is idempotent: every migration applied once, across instances', async () => {
+        const a = await open('migrations');
+        await a.init();
+        const first = await a.appliedMigrations();
+        assert.deepEqual(
+          first.map((m) => m.version),
+          [1, 2, 3],
+        );
+        const b = await open('migrations');
+        await b.init();
+        const again = await b.appliedMigrations();
+        assert.deepEqual(again, first, 'a second instance applies nothing and keeps the original applied_at');
+      });
+
+      it('writes and reads before init reject with DARI_JOURNAL_UNAVAILABLE', async () => {
+        const j = makeJournal('main');
+        opened.push(j);
+        await rejectsCoded(j.record({ id: uid('t'), state: 'received', at: 1, participant: 'P', mti: '0200' }), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.get('x'), 'DARI_JOURNAL_UNAVAILABLE');
+      });
+    });
+
+    describe('transactions', () => {
+      it('record + get round-trips every field', async () => {
+        const j = await open();
+        const rec = fullRecord(uid('txn'), 1_718_000_000_123);
+        await j.record(rec);
+        assert.deepEqual(await j.get(rec.id), rec);
+        assert.equal(await j.get(uid('missing')), undefined);
+      });
+
+      it('a minimal record comes back without the optional fields', async () => {
+        const j = await open();
+        const rec: TxnRecord = { id: uid('txn'), state: 'received', at: 5, participant: 'BANK2', mti: '0100' };
+        await j.record(rec);
+        assert.deepEqual(await j.get(rec.id), rec);
+      });
+
+      it('state updates replace the row, keep omitted fields, and keep every state in the history', async () => {
+        const j = await open();
+        const id = uid('txn');
+        const t0 = 1_718_000_000_000;
+        await j.record({ id, state: 'received', at: t0, participant: 'BANK1', mti: '0200', stan: '000777', amount: '5000', currency: '704' });
+        await j.record({ id, state: 'forwarded', at: t0 + 3, participant: 'BANK1', mti: '0200', partner: 'VN-NAPAS' });
+        await j.record({ id, state: 'answered', at: t0 + 250, participant: 'BANK1', mti: '0200', responseCode: '05' });
+        const got = await j.get(id);
+        assert.deepEqual(got, {
+          id,
+          state: 'answered',
+          at: t0 + 250,
+          participant: 'BANK1',
+          mti: '0200',
+          stan: '000777',
+          amount: '5000',
+          currency: '704',
+          partner: 'VN-NAPAS',
+          responseCode: '05',
+        });
+        assert.deepEqual(await j.history(id), [
+          { state: 'received', at: t0 },
+          { state: 'forwarded', at: t0 + 3 },
+          { state: 'answered', at: t0 + 250 },
+        ]);
+      });
+
+      it('several states of one transaction in one batch: all kept, the last one wins', async () => {
+        const j = await open();
+        const id = uid('txn');
+        const base = { id, participant: 'BANK1', mti: '0200' };
+        await Promise.all([
+          j.record({ ...base, state: 'received', at: 10, stan: '000001' }),
+          j.record({ ...base, state: 'forwarded', at: 10, partner: 'TH-PP' }),
+          j.record({ ...base, state: 'timed_out', at: 20, responseCode: '68' }),
+          j.record({ ...base, state: 'late', at: 30 }),
+        ]);
+        const got = await j.get(id);
+        assert.equal(got?.state, 'late');
+        assert.equal(got?.at, 30);
+        assert.equal(got?.stan, '000001');
+        assert.equal(got?.partner, 'TH-PP');
+        assert.equal(got?.responseCode, '68');
+        assert.deepEqual(
+          (await j.history(id)).map((e) => e.state),
+          ['received', 'forwarded', 'timed_out', 'late'],
+        );
+      });
+
+      it('a read issued in the same turn as a write sees it (read-your-writes)', async () => {
+        const j = await open();
+        const id = uid('txn');
+        const w = j.record({ id, state: 'received', at: 1, participant: 'BANK1', mti: '0200' });
+        const r = j.get(id);
+        await w;
+        assert.equal((await r)?.id, id);
+      });
+
+      it('findByOriginalKey returns the latest transaction with that key', async () => {
+        const j = await open();
+        const key = uid('orig');
+        const older = uid('txn');
+        const newer = uid('txn');
+        await j.record({ id: older, state: 'answered', at: 1000, participant: 'BANK1', mti: '0200', originalKey: key });
+        await j.record({ id: newer, state: 'received', at: 2000, participant: 'BANK1', mti: '0200', originalKey: key });
+        await j.record({ id: uid('txn'), state: 'received', at: 3000, participant: 'BANK1', mti: '0200', originalKey: uid('other') });
+        assert.equal((await j.findByOriginalKey(key))?.id, newer);
+        // A later state of the older transaction does not make it the latest transaction.
+        await j.record({ id: older, state: 'reversed', at: 5000, participant: 'BANK1', mti: '0200' });
+        assert.equal((await j.findByOriginalKey(key))?.id, newer);
+        assert.equal(await j.findByOriginalKey(uid('nothing')), undefined);
+      });
+    });
+
+    describe('dedupe', () => {
+      it('free -> null; held -> holder without answer; after storeDedupeAnswer -> the answer; after the window -> free', async () => {
+        const j = await open();
+        const key = uid('dk');
+        const now = 1_718_000_000_000;
+        const window = 60_000;
+        assert.equal(await j.claimDedupe(key, 'T1', window, now), null);
+        assert.deepEqual(await j.claimDedupe(key, 'T2', window, now + 10), { txnId: 'T1', answer: null });
+        const answer = { '39': '00', '38': 'ABC123', '4': '000000010000' };
+        await j.storeDedupeAnswer(key, answer);
+        assert.deepEqual(await j.claimDedupe(key, 'T3', window, now + window - 1), { txnId: 'T1', answer });
+        assert.equal(await j.claimDedupe(key, 'T4', window, now + window), null, 'the window has ended: the key is free again');
+        assert.deepEqual(await j.claimDedupe(key, 'T5', window, now + window + 1), { txnId: 'T4', answer: null });
+      });
+
+      it('two journal instances claiming the same keys at once: exactly one wins each key', async () => {
+        const a = await open('main');
+        const b = await open('main');
+        const now = Date.now();
+        const keys = Array.from({ length: 25 }, () => uid('race'));
+        const claims = await Promise.all(
+          keys.flatMap((k) => [a.claimDedupe(k, `A:${k}`, 60_000, now), b.claimDedupe(k, `B:${k}`, 60_000, now)]),
+        );
+        keys.forEach((k, i) => {
+          const ra = claims[2 * i];
+          const rb = claims[2 * i + 1];
+          const winners = [ra, rb].filter((r) => r === null).length;
+          assert.equal(winners, 1, `key ${k}: exactly one claim wins`);
+          const loser = ra ?? rb;
+          assert.equal(loser?.txnId, ra === null ? `A:${k}` : `B:${k}`, 'the loser is told who holds the key');
+          assert.equal(loser?.answer, null);
+        });
+      });
+
+      it('pruneDedupe deletes expired keys only', async () => {
+        const j = await open('prune');
+        await j.claimDedupe('old', 'T1', 100, 1000);
+        await j.claimDedupe('live', 'T2', 100_000, 1000);
+        assert.equal(await j.pruneDedupe(2000), 1);
+        assert.deepEqual(await j.claimDedupe('live', 'T3', 100, 2000), { txnId: 'T2', answer: null });
+        assert.equal(await j.claimDedupe('old', 'T4', 100, 2000), null);
+      });
+    });
+
+    describe('store-and-forward', () => {
+      it('enqueue, claim due entries in order, update, stats, by transaction', async () => {
+        const j = await open('saf-basic');
+        const now = 1_000_000;
+        const txn = uid('txn');
+        const late = safEntry(txn, now + 60_000);
+        const second = safEntry(txn, now - 10);
+        const first = safEntry(uid('txn'), now - 500, { linkHint: undefined });
+        delete first.linkHint;
+        await Promise.all([j.safEnqueue(late), j.safEnqueue(second), j.safEnqueue(first)]);
+
+        assert.deepEqual(await j.safStats(now), { depth: 3, oldestAgeMs: 600, flagged: 0 });
+        const claimed = await j.safClaimDue(now, 10, 'node-a', 30_000);
+        assert.deepEqual(claimed, [first, second], 'due entries, oldest due first, every field intact');
+        assert.ok(Buffer.isBuffer(claimed[0]?.payload));
+
+        await j.safUpdate(second.id, { status: 'done', attempts: 1, nextAt: now, lastResult: '00' });
+        await j.safUpdate(first.id, { status: 'pending', attempts: 1, nextAt: now + 5000, lastResult: 'timeout' });
+        assert.deepEqual(await j.safStats(now), { depth: 2, oldestAgeMs: 600, flagged: 0 });
+        assert.deepEqual(await j.safClaimDue(now + 1000, 10, 'node-a', 30_000), [], 'rescheduled entry is not due yet');
+
+        const again = await j.safClaimDue(now + 5000, 10, 'node-a', 30_000);
+        assert.deepEqual(again, [{ ...first, attempts: 1, nextAt: now + 5000, lastResult: 'timeout' }], 'an update releases the lease');
+
+        const byTxn = await j.safByTxn(txn);
+        assert.deepEqual(
+          byTxn.map((e) => [e.id, e.status]).sort(),
+          [
+            [late.id, 'pending'],
+            [second.id, 'done'],
+          ].sort(),
+        );
+        assert.deepEqual(await j.safByTxn(uid('none')), []);
+      });
+
+      it('a claimed entry is not claimed again by another node before its lease ends; it is after', async () => {
+        const a = await open('saf-lease');
+        const b = await open('saf-lease');
+        const now = 2_000_000;
+        const e = safEntry(uid('txn'), now);
+        await a.safEnqueue(e);
+        assert.deepEqual(
+          (await a.safClaimDue(now, 10, 'node-a', 1000)).map((x) => x.id),
+          [e.id],
+        );
+        assert.deepEqual(await b.safClaimDue(now + 999, 10, 'node-b', 1000), [], 'leased to node-a');
+        assert.deepEqual(await a.safClaimDue(now + 999, 10, 'node-a', 1000), [], 'not even the same node takes it twice');
+        assert.deepEqual(
+          (await b.safClaimDue(now + 1000, 10, 'node-b', 1000)).map((x) => x.id),
+          [e.id],
+          'lease expired: another node takes it over',
+        );
+      });
+
+      it('two nodes claiming at once share the due entries without overlap', async () => {
+        const a = await open('saf-race');
+        const b = await open('saf-race');
+        const now = 3_000_000;
+        const entries = Array.from({ length: 40 }, (_, i) => safEntry(uid('txn'), now - i));
+        await Promise.all(entries.map((e) => a.safEnqueue(e)));
+        const rounds = await Promise.all([
+          a.safClaimDue(now, 15, 'node-a', 60_000),
+          b.safClaimDue(now, 15, 'node-b', 60_000),
+          a.safClaimDue(now, 15, 'node-a', 60_000),
+          b.safClaimDue(now, 15, 'node-b', 60_000),
+        ]);
+        const ids = rounds.flat().map((e) => e.id);
+        assert.equal(new Set(ids).size, ids.length, 'no entry claimed twice');
+        assert.equal(ids.length, 40, 'every due entry claimed');
+      });
+
+      it('flagged entries are counted apart from the pending depth', async () => {
+        const j = await open('saf-flagged');
+        const now = 4_000_000;
+        const es = [safEntry(uid('txn'), now - 300), safEntry(uid('txn'), now - 200), safEntry(uid('txn'), now - 100)];
+        for (const e of es) await j.safEnqueue(e);
+        await j.safUpdate(es[0]!.id, { status: 'flagged', attempts: 10, nextAt: now, lastResult: '91' });
+        assert.deepEqual(await j.safStats(now), { depth: 2, oldestAgeMs: 300, flagged: 1 });
+        await j.safUpdate(es[1]!.id, { status: 'done', attempts: 1, nextAt: now });
+        await j.safUpdate(es[2]!.id, { status: 'done', attempts: 1, nextAt: now });
+        assert.deepEqual(await j.safStats(now), { depth: 0, oldestAgeMs: 0, flagged: 1 });
+        assert.deepEqual(await j.safClaimDue(now + 10_000_000, 10, 'node-a', 1000), [], 'flagged and done entries are never claimed');
+      });
+
+      it('enqueueing the same entry twice keeps one (idempotent retry)', async () => {
+        const j = await open('saf-dup');
+        const e = safEntry(uid('txn'), 10);
+        await Promise.all([j.safEnqueue(e), j.safEnqueue(e)]);
+        await j.safEnqueue(e);
+        assert.equal((await j.safByTxn(e.txnId)).length, 1);
+      });
+    });
+
+    describe('durability and group commit', () => {
+      it('write, close, reopen: everything is there', async () => {
+        const j = makeJournal('durable');
+        await j.init();
+        const rec = fullRecord(uid('txn'), 42);
+        const e = safEntry(rec.id, 100);
+        await Promise.all([j.record(rec), j.safEnqueue(e), j.claimDedupe('dur-key', rec.id, 1_000_000, 1)]);
+        // Writes issued just before close are flushed by close.
+        const last = j.record({ ...rec, state: 'answered', at: 43 });
+        await j.close();
+        await last;
+
+        const again = await open('durable');
+        assert.deepEqual(await again.get(rec.id), { ...rec, state: 'answered', at: 43 });
+        assert.deepEqual(await again.safByTxn(rec.id), [e]);
+        assert.deepEqual(await again.claimDedupe('dur-key', 'other', 1_000_000, 2), { txnId: rec.id, answer: null });
+      });
+
+      it('500 record() calls in one turn are committed in fewer than 10 transactions', async () => {
+        const j = await open();
+        const commits: number[] = [];
+        j.onCommit = (size, seconds) => {
+          assert.ok(seconds >= 0);
+          commits.push(size);
+        };
+        const ids = Array.from({ length: 500 }, () => uid('gc'));
+        await Promise.all(ids.map((id, i) => j.record({ id, state: 'received', at: i, participant: 'BANK1', mti: '0200' })));
+        assert.ok(commits.length < 10, `${commits.length} commits`);
+        assert.equal(
+          commits.reduce((a, b) => a + b, 0),
+          500,
+        );
+        const sample = await Promise.all([ids[0]!, ids[250]!, ids[499]!].map((id) => j.get(id)));
+        assert.ok(sample.every((r) => r !== undefined));
+      });
+
+      it('one failing write does not fail the rest of its batch', async () => {
+        const j = await open();
+        const good1 = uid('txn');
+        const good2 = uid('txn');
+        const results = await Promise.allSettled([
+          j.record({ id: good1, state: 'received', at: 1, participant: 'BANK1', mti: '0200' }),
+          j.record({ id: uid('bad'), state: 'received', at: Number.NaN, participant: 'BANK1', mti: '0200' }),
+          j.record({ id: good2, state: 'received', at: 1, participant: 'BANK1', mti: '0200' }),
+        ]);
+        assert.deepEqual(
+          results.map((r) => r.status),
+          ['fulfilled', 'rejected', 'fulfilled'],
+        );
+        const bad = results[1] as PromiseRejectedResult;
+        assert.ok(isDariError(bad.reason), String(bad.reason));
+        assert.ok(await j.get(good1));
+        assert.ok(await j.get(good2));
+      });
+    });
+
+    describe('card data guard', () => {
+      const base = (): TxnRecord => ({ id: uid('txn'), state: 'received', at: 1, participant: 'BANK1', mti: '0200' });
+
+      it('refuses a clear PAN anywhere in detail, naming the place but not the value', async () => {
+        const j = await open();
+        const rec = { ...base(), detail: { answer: { '2': '4761739001010119', '39': '00' } } };
+        await rejectsCoded(j.record(rec), 'DARI_INTERNAL_ERROR', /detail\.answer\.2/);
+        await assert.rejects(j.record({ ...base(), detail: { note: 'card 4761739001010119 used' } }), (e: Error) => {
+          assert.ok(!e.message.includes('4761739001010119'), e.message);
+          return true;
+        });
+        await rejectsCoded(j.record({ ...base(), detail: { list: ['x', { pan: '6011000990139424' }] } }), 'DARI_INTERNAL_ERROR');
+        await rejectsCoded(j.record({ ...base(), panMasked: '4761739001010119' }), 'DARI_INTERNAL_ERROR', /panMasked/);
+        assert.equal(await j.get(rec.id), undefined, 'nothing was written');
+      });
+
+      it('refuses track and PIN block fields (35, 36, 45, 52) even when masked', async () => {
+        const j = await open();
+        for (const f of ['35', '36', '45', '52']) {
+          await rejectsCoded(j.record({ ...base(), detail: { fields: { [f]: '****' } } }), 'DARI_INTERNAL_ERROR', new RegExp(`detail\\.fields\\.${f}`));
+        }
+      });
+
+      it('accepts masked PANs, hashes, short numbers, non-Luhn digit runs and timestamps', async () => {
+        const j = await open();
+        const rec = {
+          ...base(),
+          panMasked: '476173******0119',
+          detail: {
+            '2': '476173******0119',
+            '4': '000000010000',
+            '37': '412345678901',
+            hash: '4761739001010119a3f0',
+            notLuhn: '4761739001010118',
+            epochMs: '1718000000000',
+            uetr: 'e7b2c4a0-1f3d-4c5e-9a8b-7c6d5e4f3a2b',
+          },
+        };
+        await j.record(rec);
+        assert.deepEqual(await j.get(rec.id), rec);
+      });
+
+      it('a refused record does not disturb the other writes of its turn', async () => {
+        const j = await open();
+        const ok = base();
+        const [r1, r2] = await Promise.allSettled([j.record({ ...base(), detail: { '35': 'x' } }), j.record(ok)]);
+        assert.equal(r1.status, 'rejected');
+        assert.equal(r2.status, 'fulfilled');
+        assert.ok(await j.get(ok.id));
+      });
+    });
+
+    describe('close', () => {
+      it('writes and reads after close reject with DARI_JOURNAL_UNAVAILABLE; close is idempotent', async () => {
+        const j = await open();
+        await j.close();
+        await j.close();
+        await rejectsCoded(j.record({ id: uid('t'), state: 'received', at: 1, participant: 'P', mti: '0200' }), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.claimDedupe('k', 't', 1, 1), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.safEnqueue(safEntry('t', 1)), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.safUpdate('x', { status: 'done', attempts: 1, nextAt: 1 }), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.get('x'), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.init(), 'DARI_JOURNAL_UNAVAILABLE');
+      });
+    });
+  });
+}
