@@ -25,6 +25,8 @@ export interface ParticipantConfig {
   framing: FramingOptions;
   /** Source addresses allowed to connect as this participant. */
   allow: string[];
+  /** A listener of its own (required with TLS); without it the participant shares `listener`. */
+  listen?: { host: string; port: number };
   tls?: TlsConfig;
 }
 
@@ -191,16 +193,22 @@ export function validateConfig(raw: unknown): HubConfig {
   const participants = list(r.participants, 'participants').map((p, i): ParticipantConfig => {
     const key = `participants[${i}]`;
     const o = obj(p, key);
-    known(o, key, ['id', 'name', 'dialect', 'framing', 'allow', 'tls']);
+    known(o, key, ['id', 'name', 'dialect', 'framing', 'allow', 'listen', 'tls']);
     const id = str(o, 'id', key);
     if (!ID.test(id)) bad(`${key}.id`, 'must be 1-32 letters, digits, _ . -');
     const allow = strList(o, 'allow', key, /./, 'an IP address');
     allow.forEach((a, j) => { if (isIP(a) === 0) bad(`${key}.allow[${j}]`, 'must be an IP address'); });
     if (allow.length === 0) bad(`${key}.allow`, 'must list at least one source address');
     const out: ParticipantConfig = { id, name: str(o, 'name', key, id), dialect: dialect(o, key), framing: framing(o, key), allow };
+    if (o.listen !== undefined) {
+      const l = obj(o.listen, `${key}.listen`);
+      known(l, `${key}.listen`, ['host', 'port']);
+      out.listen = { host: str(l, 'host', `${key}.listen`, '127.0.0.1'), port: int(l, 'port', `${key}.listen`, 0, 0, 65535) };
+    }
     const t = tls(o, key);
     if (t) {
       if (!t.cert || !t.key) bad(`${key}.tls`, 'a participant listener needs cert and key');
+      if (!out.listen) bad(`${key}.listen`, 'a TLS participant needs a listener of its own (listen: { host, port })');
       out.tls = t;
     }
     return out;

@@ -73,6 +73,44 @@ export class Iso8583Codec {
    * Offsets in errors are relative to `start`.
    */
   unpack(input: Uint8Array, start = 0, end = input.length): Iso8583Message {
+    return this.unpackInto(input, start, end, {});
+  }
+
+  /**
+   * What can be read of a message that does not decode: the MTI and the fields before the first
+   * bad one (to answer a format error with the originator's key fields). Never throws.
+   */
+  salvage(input: Uint8Array, start = 0, end = input.length): { mti: string | undefined; fields: Record<string, string>; error: DariError | undefined } {
+    const fields: Record<string, string> = {};
+    try {
+      const m = this.unpackInto(input, start, end, fields);
+      return { mti: m.mti, fields: m.fields, error: undefined };
+    } catch (e) {
+      const error = e instanceof DariError ? e : new DariError('DARI_INTERNAL_ERROR', String(e));
+      return { mti: this.peekMti(asBuffer(input), start, end), fields, error };
+    }
+  }
+
+  /** The MTI when the first bytes after the header are four digits in the dialect's encoding. */
+  peekMti(buf: Buffer, start: number, end: number): string | undefined {
+    const d = this.dialect;
+    const o = start + d.headerLength;
+    if (d.mtiEnc === Enc.BCD) {
+      if (end - o < 2) return undefined;
+      const m = (BCD_PAIR[buf[o] as number] as string) + (BCD_PAIR[buf[o + 1] as number] as string);
+      return m.length === 4 ? m : undefined;
+    }
+    if (end - o < 4) return undefined;
+    let m = '';
+    for (let i = 0; i < 4; i++) {
+      const c = d.mtiEnc === Enc.EBCDIC ? (EBCDIC_TO_ASCII[buf[o + i] as number] as number) : (buf[o + i] as number);
+      if (c < 0x30 || c > 0x39) return undefined;
+      m += String.fromCharCode(c);
+    }
+    return m;
+  }
+
+  private unpackInto(input: Uint8Array, start: number, end: number, fields: Record<string, string>): Iso8583Message {
     const buf = asBuffer(input);
     const d = this.dialect;
     let o = start;
@@ -134,7 +172,6 @@ export class Iso8583Codec {
       if (bm === 0 && ((words[0] as number) & 0x80000000) !== 0) nbm = 2;
       if (bm === 1 && d.tertiary && ((words[2] as number) & 0x80000000) !== 0) nbm = 3;
     }
-    const fields: Record<string, string> = {};
     for (let w = 0; w < nbm * 2; w++) {
       let bits = words[w] as number;
       while (bits !== 0) {

@@ -1,0 +1,269 @@
+/**
+ * The hub: assembles configuration, journal, data key, partner link pools (and built-in partner
+ * simulators), the participant listeners, the pipeline, the SAF worker and the operator endpoint.
+ * `Hub.start()` brings it up in dependency order; `stop()` takes it down in reverse.
+ */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Iso8583Codec, loadDialect, type CompiledDialect } from '../codec/iso8583';
+import type { HubConfig, ParticipantConfig, PartnerConfig, TlsConfig } from '../config/schema';
+import { DariError } from '../errors';
+import { openJournal } from '../journal';
+import type { Journal } from '../journal/journal';
+import { LinkPool, acceptLink, type Link, type LinkOptions } from '../link';
+import { commitChannel, formatErrorChannel, refusedChannel } from '../metrics/events';
+import { MetricsServer } from '../metrics/http';
+import { HubMetrics, type LinkSnapshot } from '../metrics/registry';
+import { loadDataKey, type DataKey } from '../security/data-key';
+import { PartnerSimulator } from '../sim';
+import { Pipeline, type ParticipantRuntime, type PartnerRuntime } from './pipeline';
+import { Router } from './router';
+import { SafWorker } from './saf';
+import { responseMti } from '../link/types';
+
+export interface HubOptions {
+  /** PostgreSQL URL; defaults to process.env.DATABASE_URL. An empty string forces SQLite. */
+  databaseUrl?: string;
+  /** PostgreSQL schema (tests use one per run). */
+  schema?: string;
+  /** Environment for the data key (DARI_DATA_KEY). */
+  env?: NodeJS.ProcessEnv;
+  /** Skip the operator HTTP endpoint (tests that run many hubs). */
+  metricsServer?: boolean;
+  /** Log lines (no card data ever reaches here). */
+  log?: (line: string) => void;
+}
+
+interface ParticipantListener {
+  server: net.Server;
+  participants: ParticipantRuntime[];
+  configs: ParticipantConfig[];
+}
+
+export class Hub {
+  readonly config: HubConfig;
+  journal!: Journal;
+  metrics!: HubMetrics;
+  pipeline!: Pipeline;
+  saf!: SafWorker;
+  private dataKey!: DataKey;
+  private readonly dialects = new Map<string, CompiledDialect>();
+  readonly simulators = new Map<string, PartnerSimulator>();
+  readonly pools = new Map<string, LinkPool>();
+  private readonly partnerRuntimes = new Map<string, PartnerRuntime>();
+  private readonly listeners: ParticipantListener[] = [];
+  private readonly participantLinks = new Set<Link>();
+  private metricsServer: MetricsServer | undefined;
+  private started = false;
+  /** Ports actually bound (useful with port 0). */
+  readonly ports = { listener: 0, metrics: 0, participants: new Map<string, number>() };
+
+  constructor(config: HubConfig, private readonly options: HubOptions = {}) {
+    this.config = config;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  private dialect(name: string): CompiledDialect {
+    let d = this.dialects.get(name);
+    if (!d) {
+      d = loadDialect(name);
+      this.dialects.set(name, d);
+    }
+    return d;
+  }
+
+  async start(): Promise<this> {
+    const c = this.config;
+    const env = this.options.env ?? process.env;
+    const databaseUrl = this.options.databaseUrl ?? env.DATABASE_URL ?? '';
+    this.dataKey = loadDataKey(c.journal.dataKeyFile, true, env);
+    const journal = openJournal({ databaseUrl, sqlitePath: c.journal.sqlitePath, ...(this.options.schema ? { schema: this.options.schema } : {}) });
+    journal.onCommit = (batchSize, seconds) => {
+      if (commitChannel.hasSubscribers) commitChannel.publish({ batchSize, seconds });
+    };
+    await journal.init();
+    this.journal = journal;
+    this.log(`journal: ${databaseUrl ? 'PostgreSQL' : `SQLite ${c.journal.sqlitePath}`}`);
+
+    this.metrics = new HubMetrics({ links: () => this.linkSnapshots(), saf: () => journal.safStats(Date.now()) });
+
+    for (const p of c.partners) await this.startPartner(p);
+    this.pipeline = new Pipeline({
+      journal, dataKey: this.dataKey, router: new Router(c.routes, c.defaultRoute), partners: this.partnerRuntimes,
+      dedupeWindowMs: c.journal.dedupeWindowSeconds * 1000,
+    });
+    this.saf = new SafWorker({ journal, dataKey: this.dataKey, partners: this.partnerRuntimes, nodeId: c.node.id, ...c.saf });
+    this.saf.start();
+
+    await this.startListeners();
+    if (this.options.metricsServer !== false) {
+      this.metricsServer = new MetricsServer(this.metrics.registry, this);
+      this.ports.metrics = await this.metricsServer.listen(c.metrics.host, c.metrics.port);
+      this.log(`metrics: http://${c.metrics.host}:${this.ports.metrics}/metrics`);
+    }
+    this.started = true;
+    return this;
+  }
+
+  private async startPartner(p: PartnerConfig): Promise<void> {
+    const dialect = this.dialect(p.dialect);
+    let endpoints = p.endpoints;
+    if (p.simulator) {
+      const sim = new PartnerSimulator({ dialect, framing: p.framing, timeoutHintMs: p.requestTimeoutMs });
+      await sim.start();
+      this.simulators.set(p.id, sim);
+      endpoints = [{ host: '127.0.0.1', port: sim.port }];
+      this.log(`partner ${p.id}: built-in simulator on 127.0.0.1:${sim.port}`);
+    }
+    const codec = new Iso8583Codec(dialect);
+    const links: LinkOptions[] = [];
+    for (let i = 0; i < p.links; i++) {
+      const ep = endpoints[i % endpoints.length] as { host: string; port: number };
+      const o: LinkOptions = {
+        role: 'client', id: `${p.id}#${i + 1}`, host: ep.host, port: ep.port, codec, framing: p.framing,
+        requestTimeoutMs: p.requestTimeoutMs, signOn: p.signOn, echoIntervalMs: p.echoIntervalMs,
+      };
+      if (p.tls) o.tls = tlsOptions(p.tls);
+      links.push(o);
+    }
+    const pool = new LinkPool({ id: p.id, links });
+    pool.on('state', (link, state) => {
+      this.log(`link ${link}: ${state}`);
+      if (state === 'ready') void this.saf?.kick();
+    });
+    for (const l of pool.links) l.on('late', (m) => this.log(`link ${l.id}: late response ${m.mti} STAN ${m.fields['11'] ?? '?'} (reversal already queued)`));
+    pool.start();
+    this.pools.set(p.id, pool);
+    this.partnerRuntimes.set(p.id, {
+      id: p.id, dialect, sender: pool, standInResponseCode: p.standInResponseCode, timeoutResponseCode: p.timeoutResponseCode,
+      requestTimeoutMs: p.requestTimeoutMs,
+    });
+  }
+
+  private async startListeners(): Promise<void> {
+    const c = this.config;
+    const shared = c.participants.filter((p) => !p.listen);
+    if (shared.length > 0) {
+      this.ports.listener = await this.listen(shared, c.listener.host, c.listener.port);
+      this.log(`participants: listening on ${c.listener.host}:${this.ports.listener} (${shared.map((p) => p.id).join(', ')})`);
+    }
+    for (const p of c.participants.filter((x) => x.listen)) {
+      const l = p.listen as { host: string; port: number };
+      const port = await this.listen([p], l.host, l.port, p.tls);
+      this.ports.participants.set(p.id, port);
+      this.log(`participant ${p.id}: listening on ${l.host}:${port}${p.tls ? ' (TLS)' : ''}`);
+    }
+  }
+
+  private async listen(configs: ParticipantConfig[], host: string, port: number, tlsConfig?: TlsConfig): Promise<number> {
+    const participants = configs.map((p) => ({ id: p.id, dialect: this.dialect(p.dialect) }));
+    const onSocket = (socket: net.Socket): void => this.accept(socket, configs, participants);
+    const server = tlsConfig
+      ? tls.createServer({ ...tlsOptions(tlsConfig), requestCert: tlsConfig.requestCert, rejectUnauthorized: tlsConfig.requestCert }, onSocket)
+      : net.createServer(onSocket);
+    server.on('error', (e) => this.log(`listener error: ${e.message}`));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.listeners.push({ server, participants, configs });
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /** A new participant connection: identify by source address, refuse unknown peers. */
+  private accept(socket: net.Socket, configs: ParticipantConfig[], participants: ParticipantRuntime[]): void {
+    const addr = socket.remoteAddress ?? '';
+    const idx = configs.findIndex((p) => p.allow.includes(addr));
+    const cfg = configs[idx];
+    const participant = participants[idx];
+    if (!cfg || !participant) {
+      refusedChannel.publish({ reason: 'unknown-peer', address: addr });
+      this.log(`refused connection from ${addr}: no participant allows this address`);
+      socket.destroy();
+      return;
+    }
+    const codec = new Iso8583Codec(participant.dialect);
+    const link = acceptLink(socket, {
+      id: `${cfg.id}@${addr}:${socket.remotePort ?? 0}`, codec, framing: cfg.framing,
+      onRequest: (msg, reply, linkId) => {
+        void this.pipeline.handle(participant, linkId, msg, (answer) => {
+          reply(answer);
+        });
+      },
+    });
+    link.on('formatError', (err, info) => {
+      formatErrorChannel.publish({ participant: cfg.id, code: err.code });
+      this.log(`participant ${cfg.id}: ${err.code}: ${err.message}`);
+      // ISO 8583:1987 field 39 = 30 (format error) where the MTI is readable.
+      if (info.reply && info.mti) info.reply({ mti: responseMti(info.mti), fields: { ...((info as { fields?: Record<string, string> }).fields ?? {}), '39': '30' } });
+    });
+    link.on('frameError', (err) => {
+      formatErrorChannel.publish({ participant: cfg.id, code: err.code });
+      this.log(`participant ${cfg.id}: ${err.code}: ${err.message} (connection closed)`);
+    });
+    link.on('disconnect', () => this.participantLinks.delete(link));
+    this.participantLinks.add(link);
+  }
+
+  linkSnapshots(): LinkSnapshot[] {
+    const out: LinkSnapshot[] = [];
+    for (const [partner, pool] of this.pools) {
+      for (const l of pool.links) {
+        const s = l.stats();
+        out.push({ link: l.id, partner, role: 'client', ready: l.ready, inFlight: s.inFlight, reconnects: Math.max(0, s.connects - 1) });
+      }
+    }
+    for (const l of this.participantLinks) {
+      const s = l.stats();
+      out.push({ link: l.id, partner: '', role: 'server', ready: l.ready, inFlight: s.inFlight, reconnects: 0 });
+    }
+    return out;
+  }
+
+  ready(): { ready: boolean; detail: Record<string, unknown> } {
+    const partners: Record<string, number> = {};
+    for (const [id, pool] of this.pools) partners[id] = pool.links.filter((l) => l.ready).length;
+    return { ready: this.started && this.listeners.every((l) => l.server.listening), detail: { partnersReadyLinks: partners } };
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const l of this.listeners.splice(0)) l.server.close();
+    await Promise.all([...this.participantLinks].map((l) => l.close()));
+    this.participantLinks.clear();
+    await this.saf?.stop();
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+    await Promise.all([...this.simulators.values()].map((s) => s.stop()));
+    this.simulators.clear();
+    await this.metricsServer?.close();
+    this.metrics?.close();
+    await this.journal?.close();
+  }
+}
+
+function tlsOptions(t: TlsConfig): tls.SecureContextOptions {
+  const read = (f: string | undefined): Buffer | undefined => {
+    if (f === undefined) return undefined;
+    try {
+      return readFileSync(f);
+    } catch {
+      throw new DariError('DARI_CONFIG_NOT_FOUND', `tls: cannot read ${f}`);
+    }
+  };
+  const o: tls.SecureContextOptions = {};
+  const cert = read(t.cert);
+  const key = read(t.key);
+  const ca = read(t.ca);
+  if (cert) o.cert = cert;
+  if (key) o.key = key;
+  if (ca) o.ca = ca;
+  return o;
+}
