@@ -103,7 +103,7 @@ export async function sendCommand(args: string[], io: Io): Promise<number> {
   codec.pack(msg); // validate before connecting: a bad field is a usage error, not a network one
   const link = new Link({
     role: 'client', id: 'dari-send', host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 8583, 1), codec,
-    framing: framingOf(values.frame), requestTimeoutMs: int(values.timeout, 'timeout', 10000, 1), reconnectBaseMs: 60000, connectTimeoutMs: 5000,
+    framing: framingOf(values.frame), requestTimeoutMs: int(values.timeout, 'timeout', 10000, 1), reconnectBaseMs: 60000, reconnectMaxMs: 60000, connectTimeoutMs: 5000,
   });
   try {
     link.start();

@@ -73,6 +73,19 @@ export interface FormatErrorInfo {
    * on the connection the frame came from. Undefined otherwise.
    */
   reply: Reply | undefined;
+  /**
+   * The matching and echo fields that decoded before the bad one (3, 4, 7, 11, 12, 13, 32, 37, 41,
+   * 42, 49), so a format-error answer still matches its request. Never card data.
+   */
+  fields: Record<string, string>;
+}
+
+const SALVAGED_FIELDS = ['3', '4', '7', '11', '12', '13', '32', '37', '41', '42', '49'];
+
+function keyFieldsOf(all: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of SALVAGED_FIELDS) if (all[k] !== undefined) out[k] = all[k];
+  return out;
 }
 
 export type UnmatchedReason = 'unknown' | 'duplicate';
@@ -703,7 +716,7 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
     if (ch.formatError.hasSubscribers) {
       ch.formatError.publish({ link: this.id, code: err.code, message: err.message, field: err.field, offset: err.offset, mti });
     }
-    const info: FormatErrorInfo = { mti, length: message.length, reply };
+    const info: FormatErrorInfo = { mti, length: message.length, reply, fields: keyFieldsOf(this.codec.salvage(message).fields) };
     this.emitSafely('formatError', () => this.emit('formatError', err, info));
   }
 

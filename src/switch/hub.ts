@@ -202,7 +202,7 @@ export class Hub {
       formatErrorChannel.publish({ participant: cfg.id, code: err.code });
       this.log(`participant ${cfg.id}: ${err.code}: ${err.message}`);
       // ISO 8583:1987 field 39 = 30 (format error) where the MTI is readable.
-      if (info.reply && info.mti) info.reply({ mti: responseMti(info.mti), fields: { ...((info as { fields?: Record<string, string> }).fields ?? {}), '39': '30' } });
+      if (info.reply && info.mti) info.reply({ mti: responseMti(info.mti), fields: { ...info.fields, '39': '30' } });
     });
     link.on('frameError', (err) => {
       formatErrorChannel.publish({ participant: cfg.id, code: err.code });
