@@ -214,3 +214,34 @@ describe('ISO 8583 codec: bad input', () => {
     }
   });
 });
+
+describe('ISO 8583 codec: regressions', () => {
+  it('field keys must be canonical decimals: "02" or " 2" would be written out of bitmap order', () => {
+    const c = new Iso8583Codec(builtinDialect('iso87ascii'));
+    for (const key of ['02', ' 2', '2 ', '+2', '2.0', '']) {
+      assert.throws(() => c.pack({ mti: '0200', fields: { '3': '000000', [key]: '4761739001010119' } }), (e: unknown) => e instanceof DariError && e.code === 'DARI_CODEC_UNKNOWN_FIELD', JSON.stringify(key));
+    }
+  });
+});
+
+describe('ISO 8583 codec: long-value fast paths', () => {
+  it('a bad character deep inside a long text field (regex path) is still named by position and offset', () => {
+    const c = new Iso8583Codec(builtinDialect('iso87ascii'));
+    const name = 'DARI TEST ATM 1        SEOUL        KR  ';
+    const good = c.pack({ mti: '0200', fields: { '43': name } });
+    const bad = Buffer.from(good);
+    const at = bad.length - 40 + 29;
+    bad[at] = 0x07;
+    const e = expectCode(() => c.unpack(bad), 'DARI_CODEC_INVALID_CHARACTER', 43, at);
+    assert.match(e.message, /byte 0x07 at position 30/);
+  });
+
+  it('lowercase hex in a hex-encoded field decodes to uppercase; a non-hex digit deep inside is named', () => {
+    const c = new Iso8583Codec(builtinDialect('iso87ascii'));
+    const icc = '9F2608C1A2B3C4D5E6F708';
+    const wire = Buffer.from(`0100${'0000000000000200'}011${icc.toLowerCase()}`, 'latin1');
+    assert.equal(c.unpack(wire).fields['55'], icc);
+    wire[wire.length - 3] = 0x67; // 'g'
+    expectCode(() => c.unpack(wire), 'DARI_CODEC_INVALID_CHARACTER', 55, wire.length - 3);
+  });
+});

@@ -63,6 +63,23 @@ export const CLASS_TABLES: readonly Uint8Array[] = (() => {
   return tables;
 })();
 
+/**
+ * The same sets as anchored regular expressions over latin1 text, derived from the tables (so the
+ * two can never disagree): for long values one compiled regex test is faster than a byte loop.
+ */
+export const CLASS_REGEX: readonly RegExp[] = CLASS_TABLES.map((t) => {
+  let cls = '';
+  for (let c = 0; c < 256; c++) {
+    if (t[c] !== 1) continue;
+    let e = c;
+    while (e + 1 < 256 && t[e + 1] === 1) e++;
+    const hex = (x: number): string => `\\x${x.toString(16).padStart(2, '0')}`;
+    cls += e === c ? hex(c) : `${hex(c)}-${hex(e)}`;
+    c = e;
+  }
+  return new RegExp(`^[${cls}]*$`);
+});
+
 export const CLASS_NAMES = ['n', 'a', 'an', 'as', 'ns', 'ans', 'b', 'z', 'x+n'] as const;
 
 /** Hex digit value per ASCII byte, 255 for non-hex. */

@@ -19,34 +19,42 @@ export interface TlvItem {
   children?: TlvItem[];
 }
 
+/** Byte `k` of a value held raw, or as ASCII hex digits (validated by the caller). */
+function byteAt(buf: Uint8Array, start: number, k: number, hex: boolean): number {
+  if (!hex) return buf[start + k] as number;
+  return ((HEX_VALUE[buf[start + 2 * k] as number] as number) << 4) | (HEX_VALUE[buf[start + 2 * k + 1] as number] as number);
+}
+
 /**
- * Walk `buf[start, end)` as BER-TLV. Returns -1 when it is a complete sequence, otherwise the
- * offset (absolute) of the first byte that breaks it. Allocates nothing.
+ * Walk a value as BER-TLV: `buf[start, end)` holds it raw, or (with `hex`) as ASCII hex digits
+ * that the caller has already checked. Returns -1 when it is a complete sequence, otherwise the
+ * offset, in value bytes from `start`, of the item that breaks it. Allocates nothing.
  */
-export function checkTlv(buf: Uint8Array, start: number, end: number): number {
-  let o = start;
-  while (o < end) {
+export function checkTlv(buf: Uint8Array, start: number, end: number, hex = false): number {
+  const n = hex ? (end - start) >> 1 : end - start;
+  let o = 0;
+  while (o < n) {
     const itemStart = o;
-    const t0 = buf[o++] as number;
+    const t0 = byteAt(buf, start, o++, hex);
     if (t0 === 0x00 || t0 === 0xff) continue; // inter-item padding
     if ((t0 & 0x1f) === 0x1f) {
-      let n = 0;
+      let more = 0;
       for (;;) {
-        if (o >= end) return itemStart;
-        const tb = buf[o++] as number;
-        if (++n > 3) return itemStart;
+        if (o >= n) return itemStart;
+        const tb = byteAt(buf, start, o++, hex);
+        if (++more > 3) return itemStart;
         if ((tb & 0x80) === 0) break;
       }
     }
-    if (o >= end) return itemStart;
-    let len = buf[o++] as number;
+    if (o >= n) return itemStart;
+    let len = byteAt(buf, start, o++, hex);
     if (len & 0x80) {
       const nb = len & 0x7f;
-      if (nb === 0 || nb > 3 || o + nb > end) return itemStart;
+      if (nb === 0 || nb > 3 || o + nb > n) return itemStart;
       len = 0;
-      for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
+      for (let i = 0; i < nb; i++) len = len * 256 + byteAt(buf, start, o++, hex);
     }
-    if (o + len > end) return itemStart;
+    if (o + len > n) return itemStart;
     o += len;
   }
   return -1;
@@ -79,7 +87,7 @@ function decodeRange(buf: Uint8Array, start: number, end: number, depth: number)
       for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
     }
     const item: TlvItem = { tag, value: hexOf(buf, o, o + len) };
-    if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) === -1) {
+    if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) < 0) {
       item.children = decodeRange(buf, o, o + len, depth + 1);
     }
     items.push(item);
@@ -161,7 +169,7 @@ export function tlvValueSpans(hex: string): { tag: string; start: number; end: n
         len = 0;
         for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
       }
-      if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) === -1) walk(o, o + len, depth + 1);
+      if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) < 0) walk(o, o + len, depth + 1);
       else spans.push({ tag, start: 2 * o, end: 2 * (o + len) });
       o += len;
     }
