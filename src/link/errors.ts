@@ -8,6 +8,11 @@ import { DariError, isDariError, type ErrorCode, type ErrorDetail } from '../err
 export class LinkError extends DariError {
   /** Whether the request was handed to the socket before it failed. */
   readonly sent: boolean;
+  /**
+   * Id of the link the request was on, for errors raised once a link took it (timeout, closed):
+   * follow-ups such as a reversal prefer that link (`SendOptions.preferLink`).
+   */
+  link: string | undefined = undefined;
 
   constructor(code: ErrorCode, message: string, sent: boolean, detail: ErrorDetail = {}) {
     super(code, message, detail);

@@ -508,8 +508,10 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
       if (p.written) this.lateKeys.add(p.key, now);
     }
     for (const p of all) {
-      p.reject(new LinkError('DARI_LINK_CLOSED',
-        `link ${this.id} closed (${reason}) while a ${p.mti} was pending; ${p.written ? 'it was sent (the partner may have acted)' : 'it was never sent'}`, p.written));
+      const err = new LinkError('DARI_LINK_CLOSED',
+        `link ${this.id} closed (${reason}) while a ${p.mti} was pending; ${p.written ? 'it was sent (the partner may have acted)' : 'it was never sent'}`, p.written);
+      err.link = this.id;
+      p.reject(err);
     }
     return all.length;
   }
@@ -767,8 +769,10 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
     this.lateKeys.add(p.key, now);
     this.counters.timeouts++;
     if (ch.timeout.hasSubscribers) ch.timeout.publish({ link: this.id, key: p.key, mti: p.mti, timeoutMs: p.timeoutMs, sent: p.written });
-    p.reject(new LinkError('DARI_LINK_TIMEOUT',
-      `link ${this.id}: no response to a ${p.mti} within ${p.timeoutMs} ms${p.written ? ' (the partner may have acted)' : ' (it was never sent: the socket stayed blocked)'}`, p.written));
+    const err = new LinkError('DARI_LINK_TIMEOUT',
+      `link ${this.id}: no response to a ${p.mti} within ${p.timeoutMs} ms${p.written ? ' (the partner may have acted)' : ' (it was never sent: the socket stayed blocked)'}`, p.written);
+    err.link = this.id;
+    p.reject(err);
   }
 
   // ------------------------------------------------------------------------------------------------

@@ -56,24 +56,27 @@ export class HubMetrics {
       name: 'dari_link_reconnects', help: 'Reconnections per link since the hub started', labelNames: ['link', 'partner'], registers: [this.registry],
       collect() { this.reset(); for (const l of links()) this.set({ link: l.link, partner: l.partner }, l.reconnects); },
     });
-    const safGauges = {
-      depth: new Gauge({ name: 'dari_saf_depth', help: 'Reversals waiting in the store-and-forward queue', registers: [this.registry] }),
-      oldest: new Gauge({ name: 'dari_saf_oldest_age_seconds', help: 'Age of the oldest pending store-and-forward entry', registers: [this.registry] }),
-      flagged: new Gauge({ name: 'dari_saf_flagged', help: 'Store-and-forward entries that ran out of retries (for operators)', registers: [this.registry] }),
+    // The SAF state is read on scrape. prom-client collects every metric of a scrape concurrently,
+    // so each SAF gauge collects for itself from one shared read (a gauge set by another metric's
+    // collect would report the previous scrape's value).
+    type SafState = { depth: number; oldestAgeMs: number; flagged: number };
+    let read: Promise<SafState | undefined> | undefined;
+    const safState = (): Promise<SafState | undefined> => {
+      read ??= state.saf().then((s) => s, () => undefined).finally(() => { read = undefined; });
+      return read;
     };
+    const safGauge = (name: string, help: string, pick: (s: SafState) => number): void => {
+      new Gauge({
+        name, help, registers: [this.registry],
+        async collect() { const s = await safState(); if (s) this.set(pick(s)); },
+      });
+    };
+    safGauge('dari_saf_depth', 'Reversals waiting in the store-and-forward queue', (s) => s.depth);
+    safGauge('dari_saf_oldest_age_seconds', 'Age of the oldest pending store-and-forward entry', (s) => s.oldestAgeMs / 1000);
+    safGauge('dari_saf_flagged', 'Store-and-forward entries that ran out of retries (for operators)', (s) => s.flagged);
     new Gauge({
       name: 'dari_saf_scrape_ok', help: '1 when the SAF state could be read on this scrape', registers: [this.registry],
-      async collect() {
-        try {
-          const s = await state.saf();
-          safGauges.depth.set(s.depth);
-          safGauges.oldest.set(s.oldestAgeMs / 1000);
-          safGauges.flagged.set(s.flagged);
-          this.set(1);
-        } catch {
-          this.set(0);
-        }
-      },
+      async collect() { this.set((await safState()) ? 1 : 0); },
     });
 
     this.on('dari:txn', (m) => {

@@ -201,8 +201,13 @@ export class Hub {
     link.on('formatError', (err, info) => {
       formatErrorChannel.publish({ participant: cfg.id, code: err.code });
       this.log(`participant ${cfg.id}: ${err.code}: ${err.message}`);
-      // ISO 8583:1987 field 39 = 30 (format error) where the MTI is readable.
+      // ISO 8583:1987 field 39 = 30 (format error) where the MTI is readable; otherwise nothing can
+      // be answered, and the connection is closed (DESIGN.md section 6).
       if (info.reply && info.mti) info.reply({ mti: responseMti(info.mti), fields: { ...info.fields, '39': '30' } });
+      else {
+        this.log(`participant ${cfg.id}: no request MTI to answer (connection closed)`);
+        void link.close();
+      }
     });
     link.on('frameError', (err) => {
       formatErrorChannel.publish({ participant: cfg.id, code: err.code });

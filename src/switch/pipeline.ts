@@ -171,13 +171,16 @@ export class Pipeline {
     rec.partner = original.partner;
     rec.detail = { reverses: original.id };
     const partner = original.partner === undefined ? undefined : this.o.partners.get(original.partner);
-    const alreadyQueued = original.state === 'timed_out' || original.state === 'late' || original.state === 'reversed';
+    // A reversal forwarded earlier (by the timeout path, or for an earlier reversal from the
+    // participant) and not yet acknowledged leaves the original 'answered': look in the SAF too.
+    const alreadyQueued = original.state === 'timed_out' || original.state === 'late' || original.state === 'reversed'
+      || (await this.o.journal.safByTxn(original.id)).length > 0;
     const acted = original.responseCode === RC.APPROVED && original.state === 'answered';
     if (partner && acted && !alreadyQueued) {
       const outbound = this.outbound(txn, participant, partner);
       const stan = (original.detail as { outboundStan?: string } | undefined)?.outboundStan;
       if (stan !== undefined) outbound.fields['11'] = stan;
-      await this.queueReversal(original.id, partner, outbound, txn.fields['39'] ?? '17', original.partnerLink);
+      await this.queueReversal(original.id, partner, outbound, txn.fields['39'] ?? '17', original.partnerLink, partnerOriginalData(txn.originalData, original, stan));
       rec.detail = { reverses: original.id, forwarded: true };
     }
     return this.finish(txn, rec, this.answerFrom(txn, RC.APPROVED), { code: RC.APPROVED, partner: original.partner ?? '', outcome: 'local', waitSeconds: 0 }, key);
@@ -192,14 +195,16 @@ export class Pipeline {
   }
 
   /** Persist a reversal for the partner (sealed: it carries the PAN). Resolves when durable. */
-  private async queueReversal(txnId: string, partner: PartnerRuntime, original: Iso8583Message, reasonCode: string, linkHint?: string): Promise<void> {
+  private async queueReversal(txnId: string, partner: PartnerRuntime, original: Iso8583Message, reasonCode: string, linkHint?: string, de90?: string): Promise<void> {
     const fields: Record<string, string> = {};
     for (const k in original.fields) if (!NOT_ECHOED.has(k)) fields[k] = original.fields[k] as string;
     if (partner.dialect.fields[39]) fields['39'] = reasonCode;
-    if (partner.dialect.fields[90]) fields['90'] = originalDataElements(original);
+    if (partner.dialect.fields[90]) fields['90'] = de90 ?? originalDataElements(original);
     const now = Date.now();
     await this.o.journal.safEnqueue({
-      id: randomUUID(), txnId, partner: partner.id, ...(linkHint ? { linkHint } : {}), mti: '0420',
+      // One reversal per transaction: the id is derived from it, so a second enqueue (a concurrent
+      // reversal, another hub node) is a no-op insert (ON CONFLICT (id) DO NOTHING).
+      id: `${txnId}:0420`, txnId, partner: partner.id, ...(linkHint ? { linkHint } : {}), mti: '0420',
       payload: this.o.dataKey.seal(Buffer.from(JSON.stringify({ mti: '0420', fields }))),
       attempts: 0, nextAt: now, createdAt: now, status: 'pending',
     });
@@ -294,6 +299,18 @@ function originalKeyFromReversal(txn: Txn): string {
     return `${txn.participant}|${de90.slice(0, 3)}0|${txn.terminal ?? ''}|${de90.slice(4, 10)}|${de90.slice(10, 20)}`;
   }
   return `${txn.participant}|0200|${txn.terminal ?? ''}|${txn.stan ?? ''}|${txn.transmission ?? ''}`;
+}
+
+/**
+ * Field 90 toward the partner for a participant's reversal: the original as the partner saw it.
+ * The hub forwarded the original with its own STAN and everything else (MTI, 7, 32, 33) unchanged,
+ * so the participant's field 90 with the STAN replaced by the outbound one; without field 90, the
+ * original's journaled MTI, STAN and transmission time.
+ */
+function partnerOriginalData(de90: string | undefined, original: TxnRecord, outboundStan: string | undefined): string {
+  const stan = (outboundStan ?? original.stan ?? '').padStart(6, '0');
+  if (de90 !== undefined && de90.length >= 20) return (de90.slice(0, 4) + stan + de90.slice(10)).padEnd(42, '0');
+  return (original.mti + stan + (original.transmission ?? '').padStart(10, '0')).padEnd(42, '0');
 }
 
 /** Field 90 for a reversal of `original` (42 digits). */

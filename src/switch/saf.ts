@@ -39,12 +39,12 @@ export class SafWorker {
     this.schedule(0);
   }
 
-  /** Run one pass now (tests, and after a link comes up). */
+  /** Run one pass now, after the pass in progress if any (tests, and after a link comes up). */
   kick(): Promise<void> {
     if (this.stopped) return this.busy;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.busy = this.pass().finally(() => this.schedule(this.o.pollMs));
+    this.run();
     return this.busy;
   }
 
@@ -59,9 +59,18 @@ export class SafWorker {
     if (this.stopped || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.busy = this.pass().finally(() => this.schedule(this.o.pollMs));
+      this.run();
     }, ms);
     this.timer.unref();
+  }
+
+  /**
+   * Chain a pass after the one in progress, so that `busy` always covers every pass started
+   * (a pass started while another runs would otherwise return at once, and `stop()` would not wait
+   * for the delivery in flight).
+   */
+  private run(): void {
+    this.busy = this.busy.then(() => (this.stopped ? undefined : this.pass())).finally(() => this.schedule(this.o.pollMs));
   }
 
   private async pass(): Promise<void> {
