@@ -133,3 +133,23 @@ describe('integration: robustness', function () {
     assert.equal(t.partner.count('0200'), 100);
   });
 });
+
+describe('integration: graceful stop', function () {
+  this.timeout(15000);
+
+  it('stop() lets a transaction in flight finish: the participant still gets its answer', async () => {
+    const t = await TestHub.start();
+    try {
+      const p = await t.participant();
+      t.partner.delay(300);
+      const pending = p.request(financial(10000));
+      await sleep(50); // the request is with the partner now
+      const stopping = t.hub.stop();
+      const { response } = await pending;
+      assert.equal(response.fields['39'], '00');
+      await stopping;
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -54,6 +54,8 @@ export class Hub {
   private readonly partnerRuntimes = new Map<string, PartnerRuntime>();
   private readonly listeners: ParticipantListener[] = [];
   private readonly participantLinks = new Set<Link>();
+  /** Transactions being handled: `stop()` lets them finish (bounded by the longest partner timeout). */
+  private readonly inflight = new Set<Promise<void>>();
   private metricsServer: MetricsServer | undefined;
   private started = false;
   /** Ports actually bound (useful with port 0). */
@@ -193,9 +195,11 @@ export class Hub {
     const link = acceptLink(socket, {
       id: `${cfg.id}@${addr}:${socket.remotePort ?? 0}`, codec, framing: cfg.framing,
       onRequest: (msg, reply, linkId) => {
-        void this.pipeline.handle(participant, linkId, msg, (answer) => {
+        const p = this.pipeline.handle(participant, linkId, msg, (answer) => {
           reply(answer);
         });
+        this.inflight.add(p);
+        void p.finally(() => this.inflight.delete(p));
       },
     });
     link.on('formatError', (err, info) => {
@@ -241,6 +245,16 @@ export class Hub {
   async stop(): Promise<void> {
     this.started = false;
     for (const l of this.listeners.splice(0)) l.server.close();
+    // Drain: every request already read gets its answer (a timeout answer at worst) before the links close.
+    if (this.inflight.size > 0) {
+      const bound = Math.max(1000, ...this.config.partners.map((p) => p.requestTimeoutMs)) + 1000;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inflight]),
+        new Promise((resolve) => { timer = setTimeout(resolve, bound); }),
+      ]);
+      clearTimeout(timer);
+    }
     await Promise.all([...this.participantLinks].map((l) => l.close()));
     this.participantLinks.clear();
     await this.saf?.stop();
