@@ -1,0 +1,622 @@
+/**
+ * End-to-end benchmark of the hub on loopback: throughput, the latency the hub adds, a bare relay
+ * baseline, and memory per idle participant connection.
+ *
+ * Run it with `npm run bench -- e2e` (or `npx tsc -p . && node bench/run.js e2e`), or directly:
+ * `node dist/bench/e2e.bench.js`. Options (after `--`): `--quick` (short runs, 1,000 idle
+ * connections: a smoke test), `--connections=N` (default 32), `--concurrency=K` (requests in flight
+ * per connection, default 8), `--idle=N` (idle connections, default 5000), `--profile[=hub,acquirer,
+ * partner,relay]` (instead of the figures: a CPU profile of those processes under saturation,
+ * `node --cpu-prof`, summarised by self time with TypeScript file:line), `--data-dir=DIR` (where
+ * the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
+ * About 2 minutes on a 2-core box (profile mode about 40 s).
+ *
+ * Processes (each its own node process, so no two share an event loop):
+ *   orchestrator (this file: no load, no I/O on the measured path)
+ *   acquirer  src/sim AcquirerSimulator: the load generator; latencies measured here
+ *   hub       src/switch Hub from config/default.yaml (SQLite journal in a temp dir, metrics server off),
+ *             its partner links going to the partner process instead of an in-process simulator
+ *   relay     bench/e2e/relay.ts: the bare relay baseline, same partner, same number of upstream links
+ *   partner   src/sim PartnerSimulator: the partner switch for hub, relay and the direct runs
+ *
+ * Method: see the notes printed at the end of the run (`METHOD` below).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { validateConfig } from '../src/config/schema';
+import type { AcquirerSummary } from '../src/sim';
+import type { CpuStamp, HubTake, MemStats, RunArgs } from './e2e/child';
+import { ChildHandle, type Role } from './e2e/ipc';
+import { summarizeProfile } from './e2e/profile';
+
+const argv = process.argv.slice(2);
+const flag = (name: string): boolean => argv.includes(`--${name}`);
+const opt = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const intOpt = (name: string, dflt: number): number => {
+  const v = opt(name);
+  if (v === undefined) return dflt;
+  if (!/^[0-9]+$/.test(v) || +v < 1) throw new Error(`e2e bench: --${name} must be a positive integer`);
+  return +v;
+};
+
+const QUICK = flag('quick');
+const VERBOSE = flag('verbose');
+const PROFILE: Role[] = flag('profile') ? ['hub'] : (opt('profile')?.split(',').filter(Boolean) as Role[] | undefined) ?? [];
+const CONNECTIONS = intOpt('connections', 32);
+const CONCURRENCY = intOpt('concurrency', 8);
+const IDLE = intOpt('idle', QUICK ? 1000 : 5000);
+const IDLE_BATCH = 250;
+const WARM_MS = QUICK ? 1000 : 3000;
+const SAT_RUNS = 3;
+const SAT_MS = QUICK ? 2000 : 6000;
+const HALF_RUNS = 2;
+const HALF_MS = QUICK ? 2000 : 7000;
+const PROFILE_RUNS = 2;
+const DATA_DIR_BASE = opt('data-dir') ?? os.tmpdir();
+const OVERALL_TIMEOUT_MS = 8 * 60_000;
+
+const TARGET_HALF_P99_MS = 5;
+const TARGET_RELAY_RATIO = 0.4;
+const TARGET_BYTES_PER_CONN = 64 * 1024;
+
+const root = resolve(__dirname, '..', '..');
+const childScript = join(__dirname, 'e2e', 'child.js');
+
+// ------------------------------------------------------------------------------------------------
+// processes
+
+const children: ChildHandle[] = [];
+
+function killAll(): void {
+  for (const c of children) c.kill();
+}
+
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    console.error(`e2e bench: ${sig}: killing the child processes`);
+    killAll();
+    process.exit(1);
+  });
+}
+
+function startChild(role: Role, args: unknown, execArgv: string[] = []): ChildHandle {
+  const nodeArgs = [...execArgv, childScript, role, JSON.stringify(args)];
+  // Raise the open-files limit for the child (5,000 idle connections need as many descriptors in
+  // the hub and in the acquirer); `exec` keeps the pid, so the handle still kills the node process.
+  const proc = process.platform === 'win32'
+    ? spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+    : spawn('/bin/sh', ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', process.execPath, ...nodeArgs], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced',
+    });
+  const h = new ChildHandle(role, proc, VERBOSE ? (r, line) => process.stderr.write(`  [${r}] ${line}\n`) : undefined);
+  children.push(h);
+  return h;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`e2e bench: ${what} within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// statistics
+
+function sortedCopy(xs: Float64Array): Float64Array {
+  return Float64Array.from(xs).sort();
+}
+
+/** Nearest rank, as src/sim's percentile(). */
+function pct(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function concat(arrays: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
+interface Pcts {
+  n: number;
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+function pcts(xs: Float64Array): Pcts {
+  const s = sortedCopy(xs);
+  return { n: s.length, p50: pct(s, 0.5), p99: pct(s, 0.99), p999: pct(s, 0.999) };
+}
+
+// ------------------------------------------------------------------------------------------------
+// formatting
+
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const fms = (x: number): string => (!Number.isFinite(x) ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ftps = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+const fbytes = (x: number): string => (Math.abs(x) >= 1024 * 1024 ? `${(x / 1048576).toFixed(1)} MiB` : `${(x / 1024).toFixed(1)} KiB`);
+const pass = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+
+function table(head: string[], rows: string[][], leftCols = 1): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => (i < leftCols ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  ').trimEnd();
+  return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
+}
+
+// ------------------------------------------------------------------------------------------------
+// the bench
+
+type Kind = 'hub' | 'relay' | 'direct';
+
+interface RunResult {
+  kind: Kind;
+  rate: number;
+  summary: AcquirerSummary;
+  latencies: Float64Array;
+  /**
+   * % of one core over the run: acquirer, system under test (hub/relay; NaN for direct), partner,
+   * and `other`: the whole machine's busy time (/proc/stat) minus every bench process (other
+   * tenants of a shared box, kernel work not charged to a process).
+   */
+  cpu: { acq: number; sut: number; partner: number; other: number };
+  /** Hub runs: bytes the hub sent to storage per answered transaction (/proc/<pid>/io write_bytes). */
+  hubWriteBytesPerTxn?: number;
+  hubMs?: Float64Array;
+  waitMs?: Float64Array;
+  outcomes?: Record<string, number>;
+  hub?: HubTake;
+}
+
+interface Procs {
+  partner: ChildHandle;
+  hub: ChildHandle;
+  relay: ChildHandle | undefined;
+  acq: ChildHandle;
+  ports: { partner: number; hub: number; relay: number };
+  dialect: string;
+}
+
+let stanBase = 1;
+
+function cpuPct(a: CpuStamp | undefined, b: CpuStamp | undefined): number {
+  if (!a || !b) return NaN;
+  return ((b.user + b.system - a.user - a.system) / 1000 / (b.at - a.at)) * 100;
+}
+
+/** Machine-wide busy and total jiffies (all CPUs) from /proc/stat; undefined off Linux. */
+function machineJiffies(): { busy: number; total: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): Promise<RunResult> {
+  const port = kind === 'hub' ? p.ports.hub : kind === 'relay' ? p.ports.relay : p.ports.partner;
+  const sut = kind === 'hub' ? p.hub : kind === 'relay' ? p.relay : undefined;
+  if (kind === 'hub') await p.hub.call('collect', { on: true });
+  const live = children.filter((c) => !c.exited);
+  const stamp = async (): Promise<{ each: Map<ChildHandle, CpuStamp>; self: NodeJS.CpuUsage; m: ReturnType<typeof machineJiffies> }> => {
+    const all = await Promise.all(live.map((c) => c.call<CpuStamp>('cpu')));
+    return { each: new Map(live.map((c, i) => [c, all[i] as CpuStamp])), self: process.cpuUsage(), m: machineJiffies() };
+  };
+  stanBase = (stanBase + 150_001) % 900_000 + 1;
+  const args: RunArgs = {
+    port, dialect: p.dialect, lengthHeader: 'binary2', connections: CONNECTIONS, concurrency: CONCURRENCY, rate, durationMs, firstStan: stanBase,
+  };
+  const before = await stamp();
+  const r = await p.acq.call<{ summary: AcquirerSummary; latencies: Float64Array }>('run', args, durationMs + 60_000);
+  const after = await stamp();
+  const pctOf = (c: ChildHandle | undefined): number => (c ? cpuPct(before.each.get(c), after.each.get(c)) : NaN);
+  let other = NaN;
+  const a0 = before.each.get(p.acq);
+  const a1 = after.each.get(p.acq);
+  if (before.m && after.m && a0 && a1) {
+    const wallMs = a1.at - a0.at;
+    const ncpu = os.cpus().length;
+    const machine = ((after.m.busy - before.m.busy) / Math.max(1, after.m.total - before.m.total)) * ncpu * 100;
+    let ours = ((after.self.user + after.self.system - before.self.user - before.self.system) / 1000 / wallMs) * 100;
+    for (const c of live) ours += cpuPct(before.each.get(c), after.each.get(c));
+    other = Math.max(0, machine - ours);
+  }
+  const out: RunResult = {
+    kind, rate, summary: r.summary, latencies: r.latencies,
+    cpu: { acq: pctOf(p.acq), sut: pctOf(sut), partner: pctOf(p.partner), other },
+  };
+  if (kind === 'hub') {
+    const t = await p.hub.call<HubTake>('take');
+    await p.hub.call('collect', { on: false });
+    out.hubMs = t.hubMs;
+    out.waitMs = t.waitMs;
+    out.outcomes = t.outcomes;
+    out.hub = t;
+    const h0 = before.each.get(p.hub);
+    const h1 = after.each.get(p.hub);
+    if (h0 && h1 && r.summary.answered > 0) out.hubWriteBytesPerTxn = (h1.writeBytes - h0.writeBytes) / r.summary.answered;
+  }
+  const s = r.summary;
+  const problems: string[] = [];
+  if (s.timedOut || s.failed || s.unmatched || s.late) problems.push(`timed out ${s.timedOut}, failed ${s.failed}, unmatched ${s.unmatched}, late ${s.late}`);
+  if (s.answered > 0 && s.approved !== s.answered) problems.push(`only ${s.approved}/${s.answered} approved (${JSON.stringify(s.byResponseCode)})`);
+  const odd = Object.entries(out.outcomes ?? {}).filter(([k]) => k !== 'approved' && k !== 'declined');
+  if (odd.length > 0) problems.push(`hub outcomes ${JSON.stringify(out.outcomes)}`);
+  if (problems.length > 0) anomalies.push(`${kind} run (rate ${rate || 'max'}): ${problems.join('; ')}`);
+  if (out.cpu.other > NOISY_OTHER_PCT) noisyRuns.push(`${kind} ${rate > 0 ? `paced ${rate}/s` : 'unpaced'}: other load ${f1(out.cpu.other)}% of a core`);
+  process.stderr.write(
+    `  ${kind.padEnd(6)} ${rate > 0 ? `paced ${rate}/s` : 'unpaced'}: ${ftps(s.tps)} tps, p50 ${fms(s.p50)} p99 ${fms(s.p99)} ms; cpu% acq ${f1(out.cpu.acq)} ` +
+      `${kind === 'direct' ? '' : `${kind} ${f1(out.cpu.sut)} `}partner ${f1(out.cpu.partner)} other ${f1(out.cpu.other)}` +
+      `${out.hubWriteBytesPerTxn !== undefined ? `; hub wrote ${fbytes(out.hubWriteBytesPerTxn)}/txn to storage` : ''}` +
+      `${problems.length ? `  [!] ${problems.join('; ')}` : ''}\n`,
+  );
+  return out;
+}
+
+/** A run during which other processes used more than this (% of one core) is listed as noisy. */
+const NOISY_OTHER_PCT = 25;
+const noisyRuns: string[] = [];
+const anomalies: string[] = [];
+
+function machineLines(dataDir: string): string[] {
+  const cpus = os.cpus();
+  let fs = '?';
+  try {
+    // The mount holding the journal (longest mount point that prefixes the data dir).
+    let best = '';
+    for (const l of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+      const [dev, mnt, type] = l.split(' ');
+      if (mnt && dataDir.startsWith(mnt) && mnt.length > best.length) {
+        best = mnt;
+        fs = `${type} (${dev} on ${mnt})`;
+      }
+    }
+  } catch {
+    /* not Linux */
+  }
+  return [
+    `machine: ${cpus[0]?.model ?? '?'} x ${cpus.length} (os.cpus), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
+    `node ${process.version} (V8 ${process.versions.v8}), load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `journal: SQLite (WAL, synchronous=FULL) in ${dataDir} on ${fs}`,
+  ];
+}
+
+async function startProcesses(dataDir: string, profileDir: string | undefined): Promise<Procs> {
+  const prof = (role: Role): string[] => (profileDir && PROFILE.includes(role) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  // The bundled configuration, with the built-in partner simulator replaced by the partner process.
+  const raw = parseYaml(readFileSync(join(root, 'config', 'default.yaml'), 'utf8')) as Record<string, any>;
+  raw.listener = { ...raw.listener, port: 0 };
+  raw.metrics = { ...raw.metrics, port: 0 };
+  raw.journal = { ...raw.journal, sqlitePath: join(dataDir, 'dari.db'), dataKeyFile: join(dataDir, 'data.key') };
+  const shape = validateConfig({ ...raw, partners: (raw.partners as any[]).map((p) => ({ ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: 1 }] })) });
+  const participant = shape.participants[0];
+  const partnerCfg = shape.partners.find((x) => x.id === shape.defaultRoute) ?? shape.partners[0];
+  if (!participant || !partnerCfg) throw new Error('e2e bench: config/default.yaml needs a participant and a partner');
+  for (const [who, f] of [['participant', participant.framing], ['partner', partnerCfg.framing]] as const) {
+    if (f.lengthHeader !== 'binary2' || (f.headerLength ?? 0) !== 0) throw new Error(`e2e bench: the relay baseline needs binary2 framing without a fixed header (${who} ${JSON.stringify(f)})`);
+  }
+  if (participant.dialect !== partnerCfg.dialect) throw new Error('e2e bench: the direct runs need the participant and partner dialects to be the same');
+
+  const partner = startChild('partner', { dialect: partnerCfg.dialect, lengthHeader: 'binary2' }, prof('partner'));
+  const acq = startChild('acquirer', {}, prof('acquirer'));
+  const partnerInfo = await partner.ready;
+  const partnerPort = partnerInfo.port as number;
+  raw.partners = (raw.partners as any[]).map((p) => (p.simulator ? { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: partnerPort }] } : p));
+  const hub = startChild('hub', { config: raw }, ['--expose-gc', ...prof('hub')]);
+  const relay = PROFILE.length > 0 && !PROFILE.includes('relay') ? undefined : startChild('relay', { partnerPort, poolSize: partnerCfg.links }, prof('relay'));
+  const [hubInfo, relayInfo, acqInfo] = await Promise.all([hub.ready, relay?.ready, acq.ready]);
+  process.stderr.write(`  processes: partner pid ${partnerInfo.pid} :${partnerPort}, hub pid ${hubInfo.pid} :${hubInfo.port} (${hubInfo.partnerLinks} partner links, open files ${hubInfo.openFiles}), ` +
+    `${relayInfo ? `relay pid ${relayInfo.pid} :${relayInfo.port}, ` : ''}acquirer pid ${acqInfo.pid} (open files ${acqInfo.openFiles})\n`);
+  return {
+    partner, hub, relay, acq, dialect: participant.dialect,
+    ports: { partner: partnerPort, hub: hubInfo.port as number, relay: (relayInfo?.port as number | undefined) ?? 0 },
+  };
+}
+
+interface MemResult {
+  requested: number;
+  opened: number;
+  failed: number;
+  firstError: string;
+  openMs: number;
+  closeMs: number;
+  before: MemStats;
+  after: MemStats;
+  afterClose: MemStats;
+  held: number;
+  heldAfterClose: number;
+}
+
+async function memoryPhase(p: Procs): Promise<MemResult> {
+  const connections = (): Promise<number> => p.hub.call<number>('connections');
+  // Warm the accept path (code, first allocations) before the baseline.
+  await p.acq.call('idleOpen', { port: p.ports.hub, count: 200, batch: 200 });
+  await waitFor('hub to see 200 warm-up connections', async () => (await connections()) >= 200, 20_000);
+  await p.acq.call('idleClose');
+  await waitFor('hub to drop the warm-up connections', async () => (await connections()) === 0, 20_000);
+  await sleep(200);
+  const before = await p.hub.call<MemStats>('mem', { gc: true });
+  const o = await p.acq.call<{ opened: number; failed: number; firstError: string; ms: number }>('idleOpen', { port: p.ports.hub, count: IDLE, batch: IDLE_BATCH }, 180_000);
+  await waitFor(`hub to hold ${o.opened} connections`, async () => (await connections()) >= o.opened, 30_000);
+  await sleep(500);
+  const held = await connections();
+  const after = await p.hub.call<MemStats>('mem', { gc: true });
+  const c = await p.acq.call<{ closed: number; ms: number }>('idleClose', {}, 60_000);
+  await waitFor('hub to drop the idle connections', async () => (await connections()) === 0, 30_000);
+  const heldAfterClose = await connections();
+  const afterClose = await p.hub.call<MemStats>('mem', { gc: true });
+  process.stderr.write(`  memory: ${o.opened} idle connections opened in ${(o.ms / 1000).toFixed(1)} s (${o.failed} failed), closed in ${(c.ms / 1000).toFixed(1)} s\n`);
+  return { requested: IDLE, opened: o.opened, failed: o.failed, firstError: o.firstError, openMs: o.ms, closeMs: c.ms, before, after, afterClose, held, heldAfterClose };
+}
+
+const METHOD = [
+  'processes: acquirer (load generator), hub, relay and partner simulator are four node processes on loopback (no two share an',
+  '  event loop); the hub runs config/default.yaml (SQLite journal: WAL, synchronous=FULL, group commit; HubMetrics on, its HTTP',
+  '  server off) with its built-in partner simulator swapped for the partner process (same simulator, same dialect/framing/links).',
+  'load: AcquirerSimulator, closed loop: C connections x K requests in flight each; "unpaced" = as fast as answers come back;',
+  '  "paced" = at most R requests started per second. Latency = acquirer write -> answer decoded, per request (all answered',
+  '  requests of the runs pooled; nearest-rank percentiles). Paced latency is measured from the actual send, not the scheduled slot.',
+  'max TPS: median of the unpaced runs (hub and relay runs interleaved); each run\'s TPS = answers / (first send .. last answer).',
+  'hub-added latency = percentile of acquirer->hub->partner latency minus the same percentile of acquirer->partner-directly,',
+  '  measured in the same session with the same connections/in-flight/pace (at saturation: the direct runs are paced at the',
+  '  hub\'s max TPS). A difference of percentiles, not a percentile of differences. It includes the extra loopback hop.',
+  'in-pipeline = the exact per-transaction values behind dari_hub_latency_seconds (txn channel: time inside Pipeline.handle',
+  '  minus the partner wait); it excludes socket reads/writes, framing, decode of the request and encode of the answer.',
+  'relay: bench/e2e/relay.ts, frames cut by the 2-byte length header and forwarded untouched over as many upstream',
+  '  connections as the hub has partner links, answers mapped back per upstream connection by FIFO; no journal, no parsing.',
+  'memory: N idle TCP connections from 127.0.0.1 to the participant listener (batches of 250, from the acquirer process),',
+  '  hub VmRSS (/proc/<pid>/status) and V8 heap after gc() before/after; bytes per connection = delta / N. Kernel socket',
+  '  buffers are not in RSS. Measured first, on a fresh hub (200 connections opened and closed before the baseline).',
+  'cpu%: user+system CPU of each process over the run, in % of one core (all four share os.cpus().length cores); "other" =',
+  '  machine busy time (/proc/stat) minus the bench\'s processes: other tenants of a shared box. Runs where it exceeds',
+  `  ${NOISY_OTHER_PCT}% of a core are listed under Anomalies.`,
+];
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const overall = setTimeout(() => {
+    console.error('e2e bench: overall time limit reached; killing the child processes');
+    killAll();
+    process.exit(1);
+  }, OVERALL_TIMEOUT_MS);
+  overall.unref();
+
+  const dataDir = mkdtempSync(join(resolve(DATA_DIR_BASE), 'dari-e2e-'));
+  const profileDir = PROFILE.length > 0 ? mkdtempSync(join(os.tmpdir(), 'dari-e2e-profile-')) : undefined;
+  console.log('== Dari end-to-end benchmark ==');
+  for (const l of machineLines(dataDir)) console.log(l);
+  console.log(PROFILE.length > 0
+    ? `profile mode (${PROFILE.join(', ')}): ${CONNECTIONS} connections x ${CONCURRENCY} in flight, ${PROFILE_RUNS} x ${SAT_MS / 1000} s unpaced via the hub`
+    : `load: ${CONNECTIONS} connections x ${CONCURRENCY} in flight; runs ${SAT_RUNS} x ${SAT_MS / 1000} s unpaced (hub, relay interleaved), ` +
+      `${HALF_RUNS} x ${HALF_MS / 1000} s paced at 50%; ${IDLE} idle connections${QUICK ? ' (--quick)' : ''}`);
+  let procs: Procs | undefined;
+  let completed = false;
+  try {
+    procs = await startProcesses(dataDir, profileDir);
+    if (PROFILE.length > 0) {
+      await profilePhase(procs, profileDir as string);
+      completed = true;
+      return;
+    }
+    const p = procs;
+
+    process.stderr.write('phase 1/4: memory per idle connection\n');
+    const memr = await memoryPhase(p);
+
+    process.stderr.write('phase 2/4: warm-up, then saturation (hub and relay interleaved)\n');
+    await measure(p, 'hub', 0, WARM_MS);
+    await measure(p, 'relay', 0, Math.max(1000, WARM_MS / 2));
+    await measure(p, 'direct', 0, Math.max(1000, WARM_MS / 2));
+    const hubSat: RunResult[] = [];
+    const relaySat: RunResult[] = [];
+    for (let i = 0; i < SAT_RUNS; i++) {
+      hubSat.push(await measure(p, 'hub', 0, SAT_MS));
+      relaySat.push(await measure(p, 'relay', 0, SAT_MS));
+    }
+    const directMax = await measure(p, 'direct', 0, SAT_MS);
+    const hubMax = median(hubSat.map((r) => r.summary.tps));
+    const relayMax = median(relaySat.map((r) => r.summary.tps));
+
+    process.stderr.write(`phase 3/4: partner leg at the hub's max rate (${Math.round(hubMax)}/s)\n`);
+    const directAtHubMax = await measure(p, 'direct', Math.round(hubMax), SAT_MS);
+
+    const half = Math.max(1, Math.round(hubMax / 2));
+    process.stderr.write(`phase 4/4: latency at 50% of max (${half}/s), hub and partner-direct interleaved\n`);
+    const hubHalf: RunResult[] = [];
+    const directHalf: RunResult[] = [];
+    for (let i = 0; i < HALF_RUNS; i++) {
+      hubHalf.push(await measure(p, 'hub', half, HALF_MS));
+      directHalf.push(await measure(p, 'direct', half, HALF_MS));
+    }
+
+    report({ memr, hubSat, relaySat, directMax, directAtHubMax, hubHalf, directHalf, hubMax, relayMax, half });
+    completed = true;
+  } finally {
+    if (procs) process.stderr.write(`stopping processes\n`);
+    await Promise.all(children.map((c) => c.stop()));
+    try {
+      rmSync(dataDir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+    console.log(`\ne2e bench ${completed ? 'done' : 'aborted'} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
+interface Figures {
+  memr: MemResult;
+  hubSat: RunResult[];
+  relaySat: RunResult[];
+  directMax: RunResult;
+  directAtHubMax: RunResult;
+  hubHalf: RunResult[];
+  directHalf: RunResult[];
+  hubMax: number;
+  relayMax: number;
+  half: number;
+}
+
+function report(f: Figures): void {
+  const lat = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.latencies)));
+  const inHub = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.hubMs ?? new Float64Array(0))));
+  const waits = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.waitMs ?? new Float64Array(0))));
+  const cpu = (runs: RunResult[], k: keyof RunResult['cpu']): string => f1(median(runs.map((r) => r.cpu[k])));
+  const tpsList = (runs: RunResult[]): string => runs.map((r) => ftps(r.summary.tps)).join(' / ');
+
+  console.log();
+  console.log('Throughput (unpaced, closed loop)');
+  /** CPU microseconds per answered transaction of one process (median over runs). */
+  const usPerTxn = (runs: RunResult[], k: keyof RunResult['cpu']): string => f1(median(runs.map((r) => (r.cpu[k] * 1e4) / Math.max(1, r.summary.tps))));
+  const satRow = (name: string, runs: RunResult[]): string[] => {
+    const l = lat(runs);
+    const direct = runs[0]?.kind === 'direct';
+    return [name, String(runs.length), ftps(median(runs.map((r) => r.summary.tps))), tpsList(runs), fms(l.p50), fms(l.p99), fms(l.p999),
+      `${cpu(runs, 'acq')} / ${direct ? '-' : cpu(runs, 'sut')} / ${cpu(runs, 'partner')} / ${cpu(runs, 'other')}`,
+      `${usPerTxn(runs, 'acq')} / ${direct ? '-' : usPerTxn(runs, 'sut')} / ${usPerTxn(runs, 'partner')}`];
+  };
+  console.log(table(
+    ['path', 'runs', 'TPS (median)', 'TPS per run', 'e2e p50 ms', 'p99', 'p99.9', 'cpu% acq / sut / partner / other', 'cpu us/txn acq / sut / partner'],
+    [satRow('acquirer -> hub -> partner', f.hubSat), satRow('acquirer -> relay -> partner', f.relaySat), satRow('acquirer -> partner (direct)', [f.directMax])],
+  ));
+  console.log('  (sut = hub or relay; cpu% in % of one core; "cpu us/txn" = CPU time of that process per answered transaction)');
+  console.log();
+  console.log('Hub internals (hub process, same runs): journal group commits run synchronously on the event loop');
+  const internals = (name: string, runs: RunResult[]): string[] => {
+    const commits = concat(runs.map((r) => r.hub?.commitMs ?? new Float64Array(0)));
+    const c = pcts(commits);
+    const sum = commits.reduce((a, b) => a + b, 0);
+    const wall = runs.reduce((a, r) => a + (r.hub?.wallMs ?? 0), 0);
+    const txns = runs.reduce((a, r) => a + r.summary.answered, 0);
+    const ops = runs.reduce((a, r) => a + (r.hub?.commitOps ?? 0), 0);
+    const wb = median(runs.map((r) => r.hubWriteBytesPerTxn ?? NaN).filter(Number.isFinite));
+    const ld = (k: 'p50' | 'p99' | 'max'): string => fms(median(runs.map((r) => r.hub?.loopDelayMs[k] ?? NaN)));
+    return [name, ftps((1000 * c.n) / Math.max(1, wall)), f1(ops / Math.max(1, c.n)), f1(ops / Math.max(1, txns)), `${fms(c.p50)} / ${fms(c.p99)} / ${fms(commits.length ? Math.max(...commits) : NaN)}`,
+      `${f1((100 * sum) / Math.max(1, wall))}%`, `${ld('p50')} / ${ld('p99')} / ${ld('max')}`, Number.isFinite(wb) ? fbytes(wb) : '-'];
+  };
+  console.log(table(
+    ['load', 'commits/s', 'writes/commit', 'writes/txn', 'commit ms p50/p99/max', 'loop in commits', 'loop delay ms p50/p99/max', 'to storage/txn'],
+    [internals('saturation', f.hubSat), internals('50% of max', f.hubHalf)],
+  ));
+  console.log('  (commits from dari:journal:commit; loop delay from perf_hooks.monitorEventLoopDelay; storage bytes from /proc/<pid>/io write_bytes)');
+  console.log();
+  console.log('Latency (ms): end to end at the acquirer, partner leg, and what the hub adds');
+  const latRow = (name: string, load: string, hub: RunResult[], direct: RunResult[]): string[] => {
+    const e = lat(hub);
+    const d = lat(direct);
+    const h = inHub(hub);
+    const w = waits(hub);
+    return [name, load, String(e.n), `${fms(e.p50)} / ${fms(e.p99)} / ${fms(e.p999)}`, `${fms(d.p50)} / ${fms(d.p99)} / ${fms(d.p999)}`,
+      `${fms(e.p50 - d.p50)} / ${fms(e.p99 - d.p99)} / ${fms(e.p999 - d.p999)}`, `${fms(h.p50)} / ${fms(h.p99)} / ${fms(h.p999)}`,
+      `${fms(w.p50)} / ${fms(w.p99)}`];
+  };
+  console.log(table(
+    ['load', 'rate', 'samples', 'e2e via hub p50/p99/p99.9', 'partner direct', 'hub-added (difference)', 'in-pipeline (txn channel)', 'partner wait p50/p99'],
+    [
+      latRow('saturation', `${ftps(f.hubMax)}/s`, f.hubSat, [f.directAtHubMax]),
+      latRow('50% of max', `${ftps(f.half)}/s`, f.hubHalf, f.directHalf),
+    ],
+    2,
+  ));
+  const halfTps = median(f.hubHalf.map((r) => r.summary.tps));
+  console.log(`  50% runs achieved ${tpsList(f.hubHalf)} tps via hub (target pace ${f.half}/s); direct ${tpsList(f.directHalf)} tps; hub cpu ${cpu(f.hubHalf, 'sut')}% of a core, other load ${cpu(f.hubHalf, 'other')}%`);
+
+  const m = f.memr;
+  const d = (k: keyof MemStats, after = m.after): number => after[k] - m.before[k];
+  const per = (k: keyof MemStats): number => d(k) / Math.max(1, m.opened);
+  console.log();
+  console.log(`Memory per idle participant connection (hub process, ${m.opened} connections${m.failed ? `, ${m.failed} failed: ${m.firstError}` : ''}, hub held ${m.held})`);
+  console.log(table(
+    ['measure', 'before', 'with connections', 'delta', 'per connection', 'after close'],
+    (['vmRss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers'] as const).map((k) => [
+      k === 'vmRss' ? 'VmRSS' : k, fbytes(m.before[k]), fbytes(m.after[k]), fbytes(d(k)), `${Math.round(per(k)).toLocaleString('en-US')} B`, fbytes(m.afterClose[k]),
+    ]),
+  ));
+
+  const halfAdded99 = lat(f.hubHalf).p99 - lat(f.directHalf).p99;
+  const ratio = f.hubMax / f.relayMax;
+  const perConn = per('vmRss');
+  console.log();
+  console.log('Targets');
+  console.log(table(
+    ['target', 'figure', 'goal', 'result'],
+    [
+      ['hub max throughput (informational)', `${ftps(f.hubMax)} tps`, '-', '-'],
+      ['hub-added p99 at 50% of max (difference of p99s)', `${fms(halfAdded99)} ms`, `<= ${TARGET_HALF_P99_MS} ms`, pass(halfAdded99 <= TARGET_HALF_P99_MS)],
+      ['  (in-pipeline p99 at 50%, for reference)', `${fms(inHub(f.hubHalf).p99)} ms`, `<= ${TARGET_HALF_P99_MS} ms`, pass(inHub(f.hubHalf).p99 <= TARGET_HALF_P99_MS)],
+      ['hub / bare relay throughput', `${(100 * ratio).toFixed(1)}% (${ftps(f.hubMax)} / ${ftps(f.relayMax)})`, `>= ${100 * TARGET_RELAY_RATIO}%`, pass(ratio >= TARGET_RELAY_RATIO)],
+      ['hub RSS per idle connection', `${(perConn / 1024).toFixed(1)} KiB`, `<= ${TARGET_BYTES_PER_CONN / 1024} KiB`, pass(m.opened > 0 && perConn <= TARGET_BYTES_PER_CONN)],
+    ],
+  ));
+  if (Math.abs(halfTps - f.half) / f.half > 0.05) anomalies.push(`the 50% runs reached ${ftps(halfTps)} tps instead of ${f.half}/s`);
+  if (m.opened < m.requested) anomalies.push(`only ${m.opened} of ${m.requested} idle connections opened (${m.firstError})`);
+  const relayAcq = median(f.relaySat.map((r) => r.cpu.acq));
+  if (relayAcq > 80) anomalies.push(`the relay runs are limited by the load generator (acquirer at ${f1(relayAcq)}% of a core, relay at ${cpu(f.relaySat, 'sut')}%): the relay's own capacity is higher, so the real hub/relay ratio is lower than shown`);
+  if (noisyRuns.length > 0) anomalies.push(`other processes were busy during ${noisyRuns.length} run(s) (> ${NOISY_OTHER_PCT}% of a core): ${noisyRuns.join('; ')}`);
+  if (anomalies.length > 0) {
+    console.log();
+    console.log('Anomalies (figures above may be off):');
+    for (const a of anomalies) console.log(`  - ${a}`);
+  }
+  console.log();
+  console.log('Method');
+  for (const l of METHOD) console.log(`  ${l}`);
+}
+
+async function profilePhase(p: Procs, dir: string): Promise<void> {
+  await measure(p, 'hub', 0, WARM_MS);
+  const runs: RunResult[] = [];
+  for (let i = 0; i < PROFILE_RUNS; i++) runs.push(await measure(p, 'hub', 0, SAT_MS));
+  if (p.relay && PROFILE.includes('relay')) runs.push(await measure(p, 'relay', 0, SAT_MS));
+  // The profiles are written when the processes exit.
+  await Promise.all(children.map((c) => c.stop(20_000)));
+  console.log();
+  console.log(`hub TPS under the profiler: ${runs.filter((r) => r.kind === 'hub').map((r) => ftps(r.summary.tps)).join(' / ')} (the profiler costs some; use the normal mode for figures)`);
+  const pids = new Map(children.map((c) => [c.pid, c.role]));
+  const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')) : [];
+  if (files.length === 0) throw new Error(`e2e bench: no .cpuprofile written in ${dir}`);
+  for (const name of files) {
+    const pid = Number(/^CPU\.\d+\.\d+\.(\d+)\./.exec(name)?.[1]);
+    const role = pids.get(pid) ?? `pid ${pid}`;
+    const s = summarizeProfile(join(dir, name), root, 25);
+    console.log();
+    console.log(`== ${role}: ${join(dir, name)} ==`);
+    console.log(`profiled ${(s.totalMs / 1000).toFixed(1)} s: busy ${(s.busyMs / 1000).toFixed(1)} s, idle ${(s.idleMs / 1000).toFixed(1)} s, GC ${(s.gcMs / 1000).toFixed(2)} s (${((100 * s.gcMs) / s.busyMs).toFixed(1)}% of busy)`);
+    const rows = (xs: typeof s.self): string[][] => xs.map((r) => [r.name.slice(0, 48), r.where, r.ms.toFixed(0), r.pct.toFixed(1)]);
+    console.log('\nself time (top 25; % of busy time)');
+    console.log(table(['function', 'where', 'ms', '%'], rows(s.self), 2));
+    console.log('\ninclusive time (top 25)');
+    console.log(table(['function', 'where', 'ms', '%'], rows(s.inclusive), 2));
+    console.log('\nself time by file');
+    console.log(table(['file', 'ms', '%'], s.files.map((r) => [r.name, r.ms.toFixed(0), r.pct.toFixed(1)])));
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`e2e bench crashed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  for (const c of children) if (c.logs.length > 0) console.error(`--- last ${c.role} log lines ---\n${c.logs.slice(-20).join('\n')}`);
+  killAll();
+  process.exitCode = 1;
+});
