@@ -14,6 +14,7 @@ import { DariError, type ErrorCode } from '../../errors';
 import { ASCII_TO_EBCDIC, BCD_PAIR, CLASS_NAMES, CLASS_REGEX, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE } from './charsets';
 import { Cls, Enc, PEnc, type CompiledDialect, type CompiledField, encodedSize } from './spec';
 import { checkTlv } from './tlv';
+import { compileFastUnpack, type FastHost, type FastUnpack } from './fast';
 
 
 /** A message as the JSON the CLI prints: values are strings exactly as carried; binary as uppercase hex. */
@@ -68,10 +69,13 @@ export class Iso8583Codec {
   private textStart = 0;
   /** Whether any field is carried as ASCII characters or ASCII hex (then one latin1 view serves them all). */
   private readonly asciiFields: boolean;
+  /** The dialect compiled to a specialised accept-only unpacker (see fast.ts); null if unavailable. */
+  private readonly fast: FastUnpack | null;
 
   constructor(dialect: CompiledDialect) {
     this.dialect = dialect;
     this.asciiFields = dialect.fields.some((f) => f !== undefined && (f.enc === Enc.ASCII || f.enc === Enc.HEX));
+    this.fast = compileFastUnpack(dialect, this as unknown as FastHost);
   }
 
   get name(): string {
@@ -86,7 +90,29 @@ export class Iso8583Codec {
    * Offsets in errors are relative to `start`.
    */
   unpack(input: Uint8Array, start = 0, end = input.length): Iso8583Message {
+    const fast = this.fast;
+    if (fast !== null) {
+      // The fast path only answers for inputs it proves valid; anything else (including its own
+      // exceptions) goes to the generic path, which gives the message or the precise error.
+      let m: Iso8583Message | null = null;
+      try {
+        m = fast(asBuffer(input), start, end);
+      } catch {
+        m = null;
+      }
+      if (m !== null) return m;
+    }
     return this.unpackInto(input, start, end, {}, true);
+  }
+
+  /** The generic unpacker alone (no specialised fast path): the reference the fast path is tested against. */
+  unpackGeneric(input: Uint8Array, start = 0, end = input.length): Iso8583Message {
+    return this.unpackInto(input, start, end, {}, true);
+  }
+
+  /** The specialised fast path alone: the message, or null where it defers to the generic path (tests). */
+  unpackFastOnly(input: Uint8Array, start = 0, end = input.length): Iso8583Message | null {
+    return this.fast === null ? null : this.fast(asBuffer(input), start, end);
   }
 
   /**
