@@ -100,7 +100,7 @@ describe('integration: recovery', function () {
     assert.deepEqual(after.map((m) => m.mti), ['0800', '0421'], 'sign-on, then the repeat of the reversal');
     assert.equal(after[1]?.fields['11'], detailOf(row)['outboundStan']);
     assert.equal(partner.count('0200'), 1, 'the financial request was sent once, by the first hub');
-    assert.deepEqual(await t.states(id), ['received', 'timed_out', 'reversed']);
+    assert.deepEqual(await t.states(id), ['forwarded', 'timed_out', 'reversed']);
   });
 
   it('saf.kick() during a delivery in flight resolves only after a whole pass, and saf.stop() waits for it', async () => {

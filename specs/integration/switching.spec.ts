@@ -74,7 +74,7 @@ for (const kind of ['sqlite', 'postgres'] as JournalKind[]) {
       assert.match(String(row['pan_hash']), /^[0-9a-f]{64}$/);
       assert.equal(row['amount'], '000000010000');
       assert.equal(detailOf(row)['outboundStan'], out.fields['11']);
-      assert.deepEqual(await t.states(String(row['id'])), ['received', 'answered']);
+      assert.deepEqual(await t.states(String(row['id'])), ['forwarded', 'answered']);
     });
 
     it('approval over an independent raw-socket participant (hand-built iso87ascii frame)', async () => {
@@ -141,7 +141,7 @@ for (const kind of ['sqlite', 'postgres'] as JournalKind[]) {
       assert.equal(rev.fields['4'], req.fields['4']);
       assert.equal(rev.fields['90']?.slice(0, 20), `0200${outStan}${req.fields['7']}`);
       assert.equal(t.partner.reversals.size, 1);
-      assert.deepEqual(await t.states(id), ['received', 'timed_out', 'reversed']);
+      assert.deepEqual(await t.states(id), ['forwarded', 'timed_out', 'reversed']);
     });
 
     it('partner silent for everything: the reversal is retried as 0421 until the partner answers again', async () => {

@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { isDariError } from '../../src/errors';
 import type { JournalAdapter } from '../../src/journal/common';
 import type { SafEntry, TxnRecord } from '../../src/journal/journal';
+import { MIGRATIONS } from '../../src/journal/migrations';
 
 export type MakeJournal = (store?: string) => JournalAdapter;
 
@@ -135,7 +136,7 @@ export function journalContract(name: string, makeJournal: MakeJournal, cleanup:
         const first = await a.appliedMigrations();
         assert.deepEqual(
           first.map((m) => m.version),
-          [1, 2, 3],
+          MIGRATIONS.map((m) => m.version),
         );
         const b = await open('migrations');
         await b.init();
@@ -282,6 +283,241 @@ export function journalContract(name: string, makeJournal: MakeJournal, cleanup:
         assert.equal(await j.pruneDedupe(2000), 1);
         assert.deepEqual(await j.claimDedupe('live', 'T3', 100, 2000), { txnId: 'T2', answer: null });
         assert.equal(await j.claimDedupe('old', 'T4', 100, 2000), null);
+      });
+    });
+
+    describe('begin and complete (the hot path)', () => {
+      const sealed = (s: string): Buffer => Buffer.from(`sealed:${s}:\u0000\u00ff`, 'latin1');
+      const rec = (over: Partial<TxnRecord> = {}): TxnRecord => ({
+        id: uid('txn'),
+        state: 'forwarded',
+        at: 1_718_000_000_000,
+        participant: 'BANK1',
+        link: 'bank1-a',
+        mti: '0200',
+        stan: '000321',
+        amount: '2500',
+        currency: '360',
+        partner: 'ID-QRIS',
+        panMasked: '476173******0119',
+        originalKey: uid('orig'),
+        detail: { outboundStan: '000042' },
+        ...over,
+      });
+      const answerOf = (code: string): Record<string, string> => ({ '39': code, '38': 'AUTH01', '4': '000000002500' });
+
+      it('begin claims the key and records the transaction, its history event and its sealed request in one write', async () => {
+        const j = await open('hot-begin');
+        const key = uid('dk');
+        const t = rec({ dedupeKey: key });
+        assert.equal(await j.begin(t, { dedupe: { key, windowMs: 60_000, now: t.at }, sealedRequest: sealed(t.id) }), null);
+        assert.deepEqual(await j.get(t.id), t);
+        assert.deepEqual(await j.history(t.id), [{ state: 'forwarded', at: t.at }]);
+        assert.deepEqual(await j.claimDedupe(key, 'someone-else', 60_000, t.at + 1), { txnId: t.id, answer: null });
+        const inFlight = await j.inFlightBefore(t.at + 1, 1000);
+        const mine = inFlight.find((x) => x.record.id === t.id);
+        assert.deepEqual(mine, { record: t, sealedRequest: sealed(t.id) });
+        assert.ok(Buffer.isBuffer(mine?.sealedRequest));
+      });
+
+      it('begin without a dedupe key or a sealed request just records', async () => {
+        const j = await open('hot-begin');
+        const t = rec({ state: 'received' });
+        assert.equal(await j.begin(t, {}), null);
+        assert.deepEqual(await j.get(t.id), t);
+        const mine = (await j.inFlightBefore(t.at + 1, 1000)).find((x) => x.record.id === t.id);
+        assert.deepEqual(mine, { record: t, sealedRequest: undefined });
+      });
+
+      it('begin on a taken key returns the holder (with its answer once stored) and writes nothing', async () => {
+        const j = await open('hot-begin');
+        const key = uid('dk');
+        const first = rec();
+        assert.equal(await j.begin(first, { dedupe: { key, windowMs: 60_000, now: first.at } }), null);
+        const second = rec();
+        assert.deepEqual(await j.begin(second, { dedupe: { key, windowMs: 60_000, now: first.at + 5 }, sealedRequest: sealed('2') }), { txnId: first.id, answer: null });
+        assert.equal(await j.get(second.id), undefined, 'no transaction row');
+        assert.deepEqual(await j.history(second.id), [], 'no history event');
+        assert.equal((await j.inFlightBefore(first.at + 1000, 1000)).find((x) => x.record.id === second.id), undefined, 'no sealed request');
+        assert.equal(await j.findByOriginalKey(second.originalKey!), undefined);
+
+        await j.complete({ ...first, state: 'answered', at: first.at + 10, responseCode: '00' }, { dedupeAnswer: { key, answer: answerOf('00') } });
+        const third = rec();
+        assert.deepEqual(await j.begin(third, { dedupe: { key, windowMs: 60_000, now: first.at + 20 } }), { txnId: first.id, answer: answerOf('00') });
+        assert.equal(await j.get(third.id), undefined);
+      });
+
+      it('begins of one key in the same turn: exactly one wins, the others are told who holds it', async () => {
+        const j = await open('hot-begin');
+        const key = uid('dk');
+        const txns = [rec(), rec(), rec()];
+        const hits = await Promise.all(txns.map((t) => j.begin(t, { dedupe: { key, windowMs: 60_000, now: t.at }, sealedRequest: sealed(t.id) })));
+        assert.deepEqual(hits, [null, { txnId: txns[0]!.id, answer: null }, { txnId: txns[0]!.id, answer: null }]);
+        assert.ok(await j.get(txns[0]!.id));
+        assert.equal(await j.get(txns[1]!.id), undefined);
+        assert.equal(await j.get(txns[2]!.id), undefined);
+      });
+
+      it('two journal instances beginning the same keys at once: one transaction per key is recorded', async () => {
+        const a = await open('hot-race');
+        const b = await open('hot-race');
+        const now = Date.now();
+        const keys = Array.from({ length: 20 }, () => uid('race'));
+        const pairs = keys.map(() => [rec(), rec()] as const);
+        const hits = await Promise.all(
+          keys.flatMap((key, i) => [
+            a.begin(pairs[i]![0], { dedupe: { key, windowMs: 60_000, now }, sealedRequest: sealed('a') }),
+            b.begin(pairs[i]![1], { dedupe: { key, windowMs: 60_000, now }, sealedRequest: sealed('b') }),
+          ]),
+        );
+        for (let i = 0; i < keys.length; i++) {
+          const [ha, hb] = [hits[2 * i], hits[2 * i + 1]];
+          assert.equal([ha, hb].filter((h) => h === null).length, 1, `key ${keys[i]}: exactly one begin wins`);
+          const [winner, loser] = ha === null ? pairs[i]! : [pairs[i]![1], pairs[i]![0]];
+          assert.equal((ha ?? hb)?.txnId, winner.id);
+          assert.ok(await a.get(winner.id));
+          assert.equal(await a.get(loser.id), undefined);
+        }
+      });
+
+      it('complete writes the final record and its history event, stores the answer and clears the sealed request', async () => {
+        const j = await open('hot-complete');
+        const key = uid('dk');
+        const t = rec({ dedupeKey: key });
+        await j.begin(t, { dedupe: { key, windowMs: 60_000, now: t.at }, sealedRequest: sealed(t.id) });
+        const final: TxnRecord = { ...t, state: 'answered', at: t.at + 40, responseCode: '05', partnerLink: 'qris-2', detail: { outboundStan: '000042', answer: { '39': '05' } } };
+        await j.complete(final, { dedupeAnswer: { key, answer: answerOf('05') } });
+        assert.deepEqual(await j.get(t.id), final);
+        assert.deepEqual(await j.history(t.id), [
+          { state: 'forwarded', at: t.at },
+          { state: 'answered', at: t.at + 40 },
+        ]);
+        assert.deepEqual(await j.claimDedupe(key, 'again', 60_000, t.at + 50), { txnId: t.id, answer: answerOf('05') });
+        assert.equal((await j.inFlightBefore(t.at + 1_000_000, 1000)).find((x) => x.record.id === t.id), undefined, 'no longer in flight');
+        // The sealed request is gone: put the transaction back in flight (record keeps request_sealed as it is).
+        await j.record({ ...final, state: 'forwarded', at: t.at + 60 });
+        const back = (await j.inFlightBefore(t.at + 1_000_000, 1000)).find((x) => x.record.id === t.id);
+        assert.ok(back, 'in flight again');
+        assert.equal(back.sealedRequest, undefined, 'complete cleared the sealed request');
+      });
+
+      it('a partial final record keeps the fields recorded by begin', async () => {
+        const j = await open('hot-complete');
+        const t = rec();
+        await j.begin(t, { sealedRequest: sealed(t.id) });
+        await j.complete({ id: t.id, state: 'answered', at: t.at + 1, participant: t.participant, mti: t.mti, responseCode: '00' }, {});
+        assert.deepEqual(await j.get(t.id), { ...t, state: 'answered', at: t.at + 1, responseCode: '00' });
+        assert.equal((await j.findByOriginalKey(t.originalKey!))?.id, t.id);
+      });
+
+      it('complete stores the dedupe answer only while the transaction holds the key', async () => {
+        const j = await open('hot-complete');
+        const key = uid('dk');
+        const a = rec();
+        const b = rec();
+        assert.equal(await j.begin(a, { dedupe: { key, windowMs: 100, now: 1000 } }), null);
+        // The window of A ends; B takes the key over.
+        assert.equal(await j.begin(b, { dedupe: { key, windowMs: 60_000, now: 1100 } }), null);
+        await j.complete({ ...a, state: 'answered', at: a.at + 1, responseCode: '00' }, { dedupeAnswer: { key, answer: answerOf('00') } });
+        assert.equal((await j.get(a.id))?.state, 'answered', 'the record is written all the same');
+        assert.deepEqual(await j.claimDedupe(key, 'C', 60_000, 1200), { txnId: b.id, answer: null }, "A's answer is not stored under B's key");
+        await j.complete({ ...b, state: 'answered', at: b.at + 1, responseCode: '51' }, { dedupeAnswer: { key, answer: answerOf('51') } });
+        assert.deepEqual(await j.claimDedupe(key, 'C', 60_000, 1300), { txnId: b.id, answer: answerOf('51') });
+      });
+
+      it('storeDedupeAnswer with a transaction id stores only while that transaction holds the key', async () => {
+        const j = await open('hot-complete');
+        const key = uid('dk');
+        assert.equal(await j.claimDedupe(key, 'T1', 60_000, 1000), null);
+        await j.storeDedupeAnswer(key, answerOf('00'), 'T2');
+        assert.deepEqual(await j.claimDedupe(key, 'T3', 60_000, 1001), { txnId: 'T1', answer: null });
+        await j.storeDedupeAnswer(key, answerOf('00'), 'T1');
+        assert.deepEqual(await j.claimDedupe(key, 'T3', 60_000, 1002), { txnId: 'T1', answer: answerOf('00') });
+      });
+
+      it('complete with a reversal enqueues it exactly once, even when called twice', async () => {
+        const j = await open('hot-saf');
+        const t = rec();
+        await j.begin(t, { sealedRequest: sealed(t.id) });
+        const reversal = safEntry(t.id, 5_000, { id: `${t.id}:0420` });
+        const final: TxnRecord = { ...t, state: 'timed_out', at: t.at + 30_000, responseCode: '68' };
+        await j.complete(final, { saf: reversal });
+        await j.complete(final, { saf: { ...reversal, attempts: 7 } });
+        await Promise.all([j.complete(final, { saf: reversal }), j.complete(final, { saf: reversal })]);
+        assert.deepEqual(await j.safByTxn(t.id), [reversal]);
+        assert.deepEqual(await j.get(t.id), final);
+        assert.deepEqual(
+          (await j.history(t.id)).map((e) => e.state),
+          ['forwarded', 'timed_out'],
+        );
+        assert.deepEqual(await j.safStats(5_000), { depth: 1, oldestAgeMs: 100, flagged: 0 });
+      });
+
+      it('begin and complete of one transaction in the same turn: the final state wins, nothing left in flight', async () => {
+        const j = await open('hot-same-turn');
+        const key = uid('dk');
+        const t = rec();
+        const final: TxnRecord = { ...t, state: 'answered', at: t.at + 1, responseCode: '00' };
+        const [hit] = await Promise.all([
+          j.begin(t, { dedupe: { key, windowMs: 60_000, now: t.at }, sealedRequest: sealed(t.id) }),
+          j.complete(final, { dedupeAnswer: { key, answer: answerOf('00') } }),
+        ]);
+        assert.equal(hit, null);
+        assert.deepEqual(await j.get(t.id), final);
+        assert.deepEqual(await j.inFlightBefore(t.at + 1_000_000, 1000), []);
+        assert.deepEqual(await j.claimDedupe(key, 'x', 60_000, t.at + 2), { txnId: t.id, answer: answerOf('00') });
+      });
+
+      it('refuses card data in begin and complete, and then writes nothing (the key stays free)', async () => {
+        const j = await open('hot-guard');
+        const key = uid('dk');
+        const bad = rec({ detail: { fields: { '35': '4761739001010119=2512' } } });
+        await rejectsCoded(j.begin(bad, { dedupe: { key, windowMs: 60_000, now: 1 }, sealedRequest: sealed('x') }), 'DARI_INTERNAL_ERROR', /detail\.fields\.35/);
+        assert.equal(await j.get(bad.id), undefined);
+        assert.equal(await j.claimDedupe(key, 'T', 60_000, 2), null, 'the key was not claimed');
+        await rejectsCoded(j.complete(rec({ panMasked: '4761739001010119' }), {}), 'DARI_INTERNAL_ERROR', /panMasked/);
+      });
+    });
+
+    describe('inFlightBefore (crash recovery)', () => {
+      it('finds transactions begun and not completed before the given time, oldest first, up to the limit', async () => {
+        const j = await open('in-flight');
+        const base = { participant: 'BANK1', mti: '0200' };
+        const at = 7_000_000;
+        const e: TxnRecord = { ...base, id: uid('e'), state: 'received', at: at - 500 };
+        const a: TxnRecord = { ...base, id: uid('a'), state: 'received', at };
+        const b: TxnRecord = { ...base, id: uid('b'), state: 'forwarded', at: at + 1000 };
+        const c: TxnRecord = { ...base, id: uid('c'), state: 'forwarded', at: at + 3000 };
+        const d: TxnRecord = { ...base, id: uid('d'), state: 'forwarded', at: at + 500 };
+        await j.record(e);
+        await Promise.all([
+          j.begin(b, { sealedRequest: Buffer.from('B') }),
+          j.begin(a, { sealedRequest: Buffer.from('A') }),
+          j.begin(c, { sealedRequest: Buffer.from('C') }),
+          j.begin(d, { sealedRequest: Buffer.from('D') }),
+        ]);
+        await j.complete({ ...d, state: 'answered', at: at + 600, responseCode: '00' }, {});
+        assert.deepEqual(await j.inFlightBefore(at + 2500, 10), [
+          { record: e, sealedRequest: undefined },
+          { record: a, sealedRequest: Buffer.from('A') },
+          { record: b, sealedRequest: Buffer.from('B') },
+        ]);
+        assert.deepEqual(
+          (await j.inFlightBefore(at + 2500, 2)).map((x) => x.record.id),
+          [e.id, a.id],
+        );
+        assert.deepEqual(
+          (await j.inFlightBefore(at + 1000, 10)).map((x) => x.record.id),
+          [e.id, a.id],
+          'strictly before',
+        );
+        assert.deepEqual(await j.inFlightBefore(at + 2500, 0), []);
+        // Timed out, late, reversed: not in flight either.
+        await j.complete({ ...b, state: 'timed_out', at: at + 2000 }, { saf: safEntry(b.id, at + 2000) });
+        assert.deepEqual(
+          (await j.inFlightBefore(at + 2500, 10)).map((x) => x.record.id),
+          [e.id, a.id],
+        );
       });
     });
 
@@ -496,6 +732,10 @@ export function journalContract(name: string, makeJournal: MakeJournal, cleanup:
         await rejectsCoded(j.safEnqueue(safEntry('t', 1)), 'DARI_JOURNAL_UNAVAILABLE');
         await rejectsCoded(j.safUpdate('x', { status: 'done', attempts: 1, nextAt: 1 }), 'DARI_JOURNAL_UNAVAILABLE');
         await rejectsCoded(j.get('x'), 'DARI_JOURNAL_UNAVAILABLE');
+        const t: TxnRecord = { id: uid('t'), state: 'received', at: 1, participant: 'P', mti: '0200' };
+        await rejectsCoded(j.begin(t, { dedupe: { key: uid('k'), windowMs: 1, now: 1 } }), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.complete({ ...t, state: 'answered' }, {}), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.inFlightBefore(10, 10), 'DARI_JOURNAL_UNAVAILABLE');
         await rejectsCoded(j.init(), 'DARI_JOURNAL_UNAVAILABLE');
       });
     });

@@ -81,21 +81,45 @@ describe('PostgreSQL journal', function () {
       const schema = schemaOf('bad_migration');
       const broken: Migration[] = [
         ...MIGRATIONS,
-        { version: 4, name: 'broken', sqlite: [], postgres: ['CREATE TABLE {s}.ok4 (a INTEGER)', 'CREATE TABLE {s}.nonsense ('] },
+        { version: 99, name: 'broken', sqlite: [], postgres: ['CREATE TABLE {s}.ok4 (a INTEGER)', 'CREATE TABLE {s}.nonsense ('] },
       ];
-      await rejectsCoded(new PostgresJournal({ connectionString: URL, schema, migrations: broken }).init(), 'DARI_JOURNAL_MIGRATION_FAILED', /migration 4 \(broken\)/);
+      await rejectsCoded(new PostgresJournal({ connectionString: URL, schema, migrations: broken }).init(), 'DARI_JOURNAL_MIGRATION_FAILED', /migration 99 \(broken\)/);
       const j = new PostgresJournal({ connectionString: URL, schema });
       await j.init();
       try {
         assert.deepEqual(
           (await j.appliedMigrations()).map((m) => m.version),
-          [1, 2, 3],
+          MIGRATIONS.map((m) => m.version),
         );
       } finally {
         await j.close();
       }
       const ok4 = await withClient((c) => c.query('SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2', [schema, 'ok4']));
       assert.equal(ok4.rowCount, 0);
+    });
+
+    it('a journal of schema version 3 is upgraded in place: old rows kept, sealed requests stored and cleared', async () => {
+      const schema = schemaOf('upgrade3');
+      const old = new PostgresJournal({ connectionString: URL, schema, migrations: MIGRATIONS.filter((m) => m.version <= 3) });
+      await old.init();
+      const t = { id: uid('old'), state: 'received' as const, at: 10, participant: 'P', mti: '0200', originalKey: 'ok-old' };
+      await old.record(t);
+      await old.close();
+      const j = new PostgresJournal({ connectionString: URL, schema });
+      await j.init();
+      try {
+        assert.deepEqual((await j.appliedMigrations()).map((m) => m.version), MIGRATIONS.map((m) => m.version));
+        assert.deepEqual(await j.get(t.id), t);
+        assert.deepEqual(await j.inFlightBefore(11, 10), [{ record: t, sealedRequest: undefined }]);
+        await j.begin({ ...t, state: 'forwarded', at: 12 }, { sealedRequest: Buffer.from('sealed') });
+        const column = async (): Promise<unknown> =>
+          (await withClient((c) => c.query(`SELECT request_sealed FROM "${schema}".transactions WHERE id = $1`, [t.id]))).rows[0]?.request_sealed;
+        assert.deepEqual(await column(), Buffer.from('sealed'));
+        await j.complete({ ...t, state: 'answered', at: 13, responseCode: '00' }, {});
+        assert.equal(await column(), null, 'complete set request_sealed to NULL');
+      } finally {
+        await j.close();
+      }
     });
 
     it('a write whose promise resolved survives SIGKILL of the writing process', async () => {

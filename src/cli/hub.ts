@@ -52,7 +52,11 @@ export async function startCommand(args: string[], io: Io): Promise<number> {
     if (code === 'EADDRINUSE') throw new DariError('DARI_CONFIG_INVALID', `a port is already in use (${(e as Error).message}); change listener.port or metrics.port`);
     throw e;
   }
-  log(`dari ready: participants on ${config.listener.host}:${hub.ports.listener}, metrics on ${config.metrics.host}:${hub.ports.metrics}`);
+  const where = [
+    ...(hub.ports.listener ? [`${config.listener.host}:${hub.ports.listener}`] : []),
+    ...[...hub.ports.participants].map(([id, port]) => `${id} ${config.participants.find((p) => p.id === id)?.listen?.host ?? ''}:${port}`),
+  ];
+  log(`dari ready: participants on ${where.join(', ') || 'no listener'}${hub.ports.metrics ? `, metrics on ${config.metrics.host}:${hub.ports.metrics}` : ''}`);
   const signal = await waitForSignal();
   log(`${signal}: stopping`);
   await hub.stop();

@@ -2,20 +2,21 @@
  * What the two journal adapters share: the card data guard, the group-commit queue, the write
  * operations it carries, row <-> record mapping, and the life cycle (init / close / coded errors).
  *
- * Group commit. Every write (record, claimDedupe, storeDedupeAnswer, safEnqueue, safClaimDue,
- * safUpdate) is pushed onto one queue. The first push of an event-loop turn schedules a flush with
- * `setImmediate`; the flush takes everything queued so far and commits it in ONE database
- * transaction, then settles every promise of the batch (so a promise resolves only once its write is
- * durable). While a batch is committing (PostgreSQL: the commit is asynchronous), new writes queue
- * for the next batch: there is at most one batch in flight per journal instance, so batches grow
+ * Group commit. Every write (record, begin, complete, claimDedupe, storeDedupeAnswer, safEnqueue,
+ * safClaimDue, safUpdate) is pushed onto one queue. The first push of an event-loop turn schedules
+ * a flush with `setImmediate`; the flush takes everything queued so far and commits it in ONE
+ * database transaction, then settles every promise of the batch (so a promise resolves only once
+ * its write is durable). While a batch is committing (PostgreSQL, and SQLite in its worker thread:
+ * the commit is asynchronous), new writes queue for the next batch, which is committed as soon as
+ * the running one ends: there is at most one batch in flight per journal instance, so batches grow
  * with load and the fsync cost per write falls as the load rises.
  *
- * Reads (get, findByOriginalKey, safStats, safByTxn, history) go straight to the database when
- * nothing is queued or in flight. Otherwise they first wait until every write queued before them is
- * committed (read-your-writes), without forcing an early, smaller batch.
+ * Reads (get, findByOriginalKey, inFlightBefore, safStats, safByTxn, history) go straight to the
+ * database when nothing is queued or in flight. Otherwise they first wait until every write queued
+ * before them is committed (read-your-writes), without forcing an early, smaller batch.
  */
 import { DariError, type ErrorCode } from '../errors';
-import type { DedupeHit, Journal, SafEntry, TxnRecord, TxnState } from './journal';
+import type { BeginOptions, CompleteOptions, DedupeHit, InFlightTxn, Journal, SafEntry, TxnRecord, TxnState } from './journal';
 
 // ------------------------------------------------------------------------------------------------
 // Public extras (additive to the Journal interface)
@@ -147,8 +148,10 @@ export interface SafUpdate {
 
 export type WriteOp =
   | { kind: 'record'; txn: TxnRecord }
+  | { kind: 'begin'; txn: TxnRecord; dedupe?: BeginOptions['dedupe']; sealedRequest?: Buffer }
+  | { kind: 'complete'; txn: TxnRecord; dedupeAnswer?: CompleteOptions['dedupeAnswer']; saf?: SafEntry }
   | { kind: 'claimDedupe'; key: string; txnId: string; windowMs: number; now: number }
-  | { kind: 'storeDedupeAnswer'; key: string; answer: Record<string, string> }
+  | { kind: 'storeDedupeAnswer'; key: string; answer: Record<string, string>; txnId?: string }
   | { kind: 'safEnqueue'; entry: SafEntry }
   | { kind: 'safClaimDue'; now: number; limit: number; node: string; leaseMs: number }
   | { kind: 'safUpdate'; id: string; update: SafUpdate };
@@ -165,7 +168,16 @@ export class GroupCommit {
   private scheduled = false;
   private running: Promise<void> | null = null;
 
-  constructor(private readonly execute: (ops: QueuedOp[]) => void | Promise<void>) {}
+  /**
+   * `execute`: commits a batch. `nextBatchAtOnce`: when a commit ends, commit what queued up
+   * meanwhile right away (those writes come from earlier turns) instead of a turn later; for
+   * commits that end in an I/O callback (a worker's reply, a database socket). A synchronous commit
+   * keeps the turn boundary, or a loop of awaited writes would never yield to I/O.
+   */
+  constructor(
+    private readonly execute: (ops: QueuedOp[]) => void | Promise<void>,
+    private readonly nextBatchAtOnce: () => boolean = () => true,
+  ) {}
 
   push(op: QueuedOp): void {
     this.queue.push(op);
@@ -214,7 +226,12 @@ export class GroupCommit {
     this.running = run().then(() => {
       this.running = null;
       for (const w of waiters) w();
-      if (this.queue.length > 0) this.schedule();
+      // What queued up meanwhile is from earlier turns: commit it now rather than a turn later
+      // (when the event loop is busy, a turn can take milliseconds).
+      if (this.queue.length > 0) {
+        if (this.nextBatchAtOnce()) this.flush();
+        else this.schedule();
+      }
     });
   }
 }
@@ -361,11 +378,21 @@ export function toMs(n: number): number {
   return Math.floor(n);
 }
 
-function toBuffer(v: unknown): Buffer {
+/** A Buffer over the bytes of `v` (a Uint8Array arriving from a worker thread is wrapped, not copied). */
+export function toBuffer(v: unknown): Buffer {
   if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v);
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   return Buffer.alloc(0);
 }
+
+/** A `transactions` row with its `request_sealed` column as an in-flight transaction. */
+export function rowToInFlight(row: Record<string, unknown>): InFlightTxn {
+  const sealed = row['request_sealed'];
+  return { record: rowToTxn(row), sealedRequest: sealed === null || sealed === undefined ? undefined : toBuffer(sealed) };
+}
+
+/** The states `inFlightBefore` looks for (a transaction the hub had not finished). */
+export const IN_FLIGHT_STATES: readonly TxnState[] = ['received', 'forwarded'];
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -390,7 +417,15 @@ export abstract class BatchedJournal implements JournalAdapter {
   private opening: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly reads = new Set<Promise<unknown>>();
-  private readonly gc = new GroupCommit((ops) => this.executeBatch(ops));
+  private readonly gc = new GroupCommit(
+    (ops) => this.executeBatch(ops),
+    () => this.asyncCommits,
+  );
+
+  /** False when executeBatch commits synchronously on the event loop (see GroupCommit). */
+  protected get asyncCommits(): boolean {
+    return true;
+  }
 
   /** Short name for messages ("SQLite journal"). */
   protected abstract readonly label: string;
@@ -400,6 +435,7 @@ export abstract class BatchedJournal implements JournalAdapter {
   protected abstract executeBatch(ops: QueuedOp[]): void | Promise<void>;
   protected abstract readTxn(id: string): Promise<TxnRecord | undefined> | TxnRecord | undefined;
   protected abstract readByOriginalKey(key: string): Promise<TxnRecord | undefined> | TxnRecord | undefined;
+  protected abstract readInFlight(before: number, limit: number): Promise<InFlightTxn[]> | InFlightTxn[];
   protected abstract readSafStats(now: number): Promise<{ depth: number; oldestAgeMs: number; flagged: number }> | { depth: number; oldestAgeMs: number; flagged: number };
   protected abstract readSafByTxn(txnId: string): Promise<SafEntry[]> | SafEntry[];
   protected abstract readHistory(id: string): Promise<TxnEvent[]> | TxnEvent[];
@@ -436,6 +472,41 @@ export abstract class BatchedJournal implements JournalAdapter {
     return this.write({ kind: 'record', txn });
   }
 
+  begin(txn: TxnRecord, options: BeginOptions = {}): Promise<DedupeHit | null> {
+    try {
+      assertNoCardData(txn);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const op: WriteOp = { kind: 'begin', txn };
+    if (options.dedupe) op.dedupe = { key: options.dedupe.key, windowMs: options.dedupe.windowMs, now: options.dedupe.now };
+    if (options.sealedRequest !== undefined) op.sealedRequest = options.sealedRequest;
+    return this.write(op);
+  }
+
+  complete(txn: TxnRecord, options: CompleteOptions = {}): Promise<void> {
+    try {
+      assertNoCardData(txn);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const op: WriteOp = { kind: 'complete', txn };
+    if (options.dedupeAnswer) op.dedupeAnswer = options.dedupeAnswer;
+    if (options.saf) op.saf = options.saf;
+    return this.write(op);
+  }
+
+  inFlightBefore(before: number, limit: number): Promise<InFlightTxn[]> {
+    if (!(limit > 0)) return this.read(() => []);
+    let at: number;
+    try {
+      at = toMs(before);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.read(() => this.readInFlight(at, Math.trunc(limit)));
+  }
+
   get(id: string): Promise<TxnRecord | undefined> {
     return this.read(() => this.readTxn(id));
   }
@@ -448,8 +519,8 @@ export abstract class BatchedJournal implements JournalAdapter {
     return this.write({ kind: 'claimDedupe', key, txnId, windowMs, now });
   }
 
-  storeDedupeAnswer(key: string, answer: Record<string, string>): Promise<void> {
-    return this.write({ kind: 'storeDedupeAnswer', key, answer });
+  storeDedupeAnswer(key: string, answer: Record<string, string>, txnId?: string): Promise<void> {
+    return this.write(txnId === undefined ? { kind: 'storeDedupeAnswer', key, answer } : { kind: 'storeDedupeAnswer', key, answer, txnId });
   }
 
   safEnqueue(entry: SafEntry): Promise<void> {
@@ -532,7 +603,10 @@ export abstract class BatchedJournal implements JournalAdapter {
 
   /** Report one committed transaction to onCommit (a throwing listener never breaks the journal). */
   protected reportCommit(batchSize: number, startedNs: bigint): void {
-    const seconds = Number(process.hrtime.bigint() - startedNs) / 1e9;
+    this.reportCommitSeconds(batchSize, Number(process.hrtime.bigint() - startedNs) / 1e9);
+  }
+
+  protected reportCommitSeconds(batchSize: number, seconds: number): void {
     try {
       this.onCommit?.(batchSize, seconds);
     } catch {

@@ -6,12 +6,12 @@ import type { JournalAdapter } from './common';
 import { PostgresJournal } from './postgres';
 import { SqliteJournal } from './sqlite';
 
-export type { DedupeHit, Journal, SafEntry, TxnRecord, TxnState } from './journal';
+export type { BeginOptions, CompleteOptions, DedupeHit, InFlightTxn, Journal, SafEntry, TxnRecord, TxnState } from './journal';
 export type { AppliedMigration, JournalAdapter, SafUpdate, TxnEvent } from './common';
 export { assertNoCardData, CARD_DATA_KEYS, looksLikeClearPan, luhnValid } from './common';
 export { MIGRATIONS, type Migration } from './migrations';
 export { PostgresJournal, type PostgresJournalOptions } from './postgres';
-export { SqliteJournal, type SqliteJournalOptions } from './sqlite';
+export { SqliteJournal, type SqliteJournalOptions, type SqliteTuning } from './sqlite';
 
 export interface OpenJournalOptions {
   /** PostgreSQL URL (DATABASE_URL); when set (non-empty) the PostgreSQL adapter is used. */
@@ -24,6 +24,8 @@ export interface OpenJournalOptions {
   poolSize?: number;
   /** SQLite busy timeout (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** Where better-sqlite3 runs (see SqliteJournalOptions.thread; default 'worker'). */
+  sqliteThread?: 'worker' | 'inline';
 }
 
 /** The journal for this configuration; call `init()` before use. */
@@ -39,5 +41,6 @@ export function openJournal(options: OpenJournalOptions): JournalAdapter {
   return new SqliteJournal({
     path: options.sqlitePath,
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    ...(options.sqliteThread !== undefined ? { thread: options.sqliteThread } : {}),
   });
 }

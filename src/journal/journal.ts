@@ -78,6 +78,31 @@ export interface SafEntry {
   lastResult?: string;
 }
 
+/** What `begin` writes besides the transaction record. */
+export interface BeginOptions {
+  /** Claim this dedupe key for the transaction (atomic, unique across nodes). */
+  dedupe?: { key: string; windowMs: number; now: number };
+  /**
+   * The outbound request, sealed with the data key (it carries the PAN): kept while the transaction
+   * is in flight so that a restarted hub can queue its reversal; cleared by `complete`.
+   */
+  sealedRequest?: Buffer;
+}
+
+/** What `complete` writes besides the final transaction record. */
+export interface CompleteOptions {
+  /** The answer stored under the transaction's dedupe key (card data removed). */
+  dedupeAnswer?: { key: string; answer: Record<string, string> };
+  /** A reversal to queue in the same durable write (timeouts). */
+  saf?: SafEntry;
+}
+
+/** A transaction left in flight (state 'received' or 'forwarded'), with its sealed request if any. */
+export interface InFlightTxn {
+  record: TxnRecord;
+  sealedRequest: Buffer | undefined;
+}
+
 export interface DedupeHit {
   txnId: string;
   /** The stored answer (the exact message fields sent back, card data masked out), or null while in flight. */
@@ -89,7 +114,23 @@ export interface Journal {
   init(): Promise<void>;
   /** Record a transaction state (insert or update by id). Resolves when durable. */
   record(txn: TxnRecord): Promise<void>;
-  /** Several records in one durable commit (e.g. timed_out + SAF enqueue are separate calls in one batch anyway). */
+  /**
+   * The hot path's first write, durable before the request is forwarded: claim the dedupe key and
+   * record the transaction (with its sealed request) in one operation. Returns the earlier holder
+   * when the key is taken, and then writes nothing.
+   */
+  begin(txn: TxnRecord, options: BeginOptions): Promise<DedupeHit | null>;
+  /**
+   * The hot path's last write, durable before the answer is sent: the final record, the dedupe
+   * answer and (on a timeout) the reversal, in one operation; the sealed request is cleared.
+   */
+  complete(txn: TxnRecord, options: CompleteOptions): Promise<void>;
+  /**
+   * Crash recovery: transactions still 'received' or 'forwarded' whose last state change is older
+   * than `before` (epoch ms), oldest first.
+   */
+  inFlightBefore(before: number, limit: number): Promise<InFlightTxn[]>;
+  /** A transaction by id. */
   get(id: string): Promise<TxnRecord | undefined>;
   /** Find the latest transaction with this original key (reversal matching). */
   findByOriginalKey(key: string): Promise<TxnRecord | undefined>;
@@ -100,8 +141,8 @@ export interface Journal {
    * the database (unique key).
    */
   claimDedupe(key: string, txnId: string, windowMs: number, now: number): Promise<DedupeHit | null>;
-  /** Store the answer of the transaction holding the key. Resolves when durable. */
-  storeDedupeAnswer(key: string, answer: Record<string, string>): Promise<void>;
+  /** Store the answer of the transaction holding the key (only while `txnId` holds it). Resolves when durable. */
+  storeDedupeAnswer(key: string, answer: Record<string, string>, txnId?: string): Promise<void>;
 
   /** Enqueue a SAF entry. Resolves when durable. */
   safEnqueue(entry: SafEntry): Promise<void>;

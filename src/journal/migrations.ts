@@ -140,6 +140,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX saf_txn ON {s}.saf (txn_id)`,
     ],
   },
+  {
+    version: 4,
+    name: 'sealed requests of transactions in flight',
+    // The partial index holds only the transactions in flight (a few pages at the right edge, by
+    // time): a begin adds an entry, a complete removes it, and crash recovery reads it in order.
+    sqlite: [
+      `ALTER TABLE transactions ADD COLUMN request_sealed BLOB`,
+      `CREATE INDEX transactions_in_flight ON transactions (state_at, id) WHERE state IN ('received', 'forwarded')`,
+    ],
+    postgres: [
+      `ALTER TABLE {s}.transactions ADD COLUMN request_sealed BYTEA`,
+      `CREATE INDEX transactions_in_flight ON {s}.transactions (state_at, id) WHERE state IN ('received', 'forwarded')`,
+    ],
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): Migration[] {

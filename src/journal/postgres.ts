@@ -4,11 +4,15 @@
  * - Durability: PostgreSQL's default `synchronous_commit = on`; a write resolves after COMMIT.
  * - Group commit (see common.ts): the writes of one event-loop turn go into one transaction on one
  *   pooled connection, at most one batch in flight per journal instance (writes arriving meanwhile
- *   form the next batch). Inside a batch, records become two multi-row statements (transactions
- *   upsert, txn_events insert), consecutive SAF enqueues one multi-row insert; dedupe claims and
- *   SAF claims/updates are single statements. The three tables are independent, so ops run grouped
- *   by table, each table's ops in queue order (dedupe ops stably sorted by key, and transaction
- *   rows by id, so that concurrent nodes take row locks in the same order).
+ *   form the next batch). Inside a batch, ops run grouped by table: first the dedupe keys (claims
+ *   of claimDedupe and begin in one multi-row INSERT ... ON CONFLICT, then one SELECT for the
+ *   holders of the keys taken; answers of storeDedupeAnswer and complete in one multi-row UPDATE;
+ *   a key with several ops in the batch runs them one by one, in queue order), then the
+ *   transactions (records, begins whose key was free, completes: merged per id, one multi-row
+ *   upsert per kind of request_sealed change, one txn_events insert), then SAF (consecutive
+ *   enqueues and completes' reversals in one multi-row insert; claims/updates single statements).
+ *   Keys and transaction rows go in sorted order, so that concurrent nodes take row locks in the
+ *   same order.
  * - When a batch fails on an SQL error (a bad op, a deadlock or serialization failure), every op is
  *   retried in its own transaction, so only the bad op is rejected; when the database cannot be
  *   reached the whole batch is rejected with DARI_JOURNAL_UNAVAILABLE. (A connection lost during
@@ -23,13 +27,14 @@
 import { Pool, type PoolClient } from 'pg';
 import type { DariError } from '../errors';
 import { isDariError } from '../errors';
-import type { DedupeHit, SafEntry, TxnRecord } from './journal';
+import type { DedupeHit, InFlightTxn, SafEntry, TxnRecord } from './journal';
 import {
   BatchedJournal,
   coded,
   errorMessage,
   mergeTxn,
   rowToHit,
+  rowToInFlight,
   rowToSaf,
   rowToTxn,
   safValues,
@@ -66,6 +71,17 @@ const CHUNK = 1000;
 const RETRIES = 5;
 
 type Result = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** What a write does to `request_sealed`: leave it, set it, or clear it (null). */
+type Sealed = 'keep' | Buffer | null;
+
+/** A dedupe op of a batch: a claim, or an answer (stored only while `txnId` holds the key, unless null). */
+interface DedupeOp {
+  i: number;
+  key: string;
+  claim?: { txnId: string; now: number; expiresAt: number };
+  answer?: { json: string; txnId: string | null };
+}
 
 export class PostgresJournal extends BatchedJournal {
   protected readonly label = 'PostgreSQL journal';
@@ -188,25 +204,99 @@ export class PostgresJournal extends BatchedJournal {
 
   private async applyBatch(c: PoolClient, ops: QueuedOp[]): Promise<Result[]> {
     const sql = this.sql!;
-    const results: Result[] = ops.map(() => ({ ok: true, value: undefined }));
+    const results: Result[] = ops.map((op) => ({ ok: true, value: op.kind === 'begin' ? null : undefined }));
 
-    // 1. transactions + txn_events
-    const merged = new Map<string, { txn: TxnRecord; createdAt: number }>();
+    // 1. dedupe: claims (claimDedupe, begin) and answers (storeDedupeAnswer, complete). A begin
+    //    whose key is taken writes nothing else. Keys with one op in the batch (the usual case)
+    //    go into one multi-row statement per kind, in key order; a key with several ops runs them
+    //    one by one, in queue order (ops on different keys commute).
+    const refused = new Set<number>();
+    const dedupe: DedupeOp[] = [];
+    ops.forEach((op, i) => {
+      if (op.kind === 'claimDedupe') dedupe.push({ i, key: op.key, claim: { txnId: op.txnId, now: toMs(op.now), expiresAt: toMs(op.now + op.windowMs) } });
+      else if (op.kind === 'begin' && op.dedupe) {
+        const d = op.dedupe;
+        dedupe.push({ i, key: d.key, claim: { txnId: op.txn.id, now: toMs(d.now), expiresAt: toMs(d.now + d.windowMs) } });
+      } else if (op.kind === 'storeDedupeAnswer') dedupe.push({ i, key: op.key, answer: { json: JSON.stringify(op.answer), txnId: op.txnId ?? null } });
+      else if (op.kind === 'complete' && op.dedupeAnswer) {
+        dedupe.push({ i, key: op.dedupeAnswer.key, answer: { json: JSON.stringify(op.dedupeAnswer.answer), txnId: op.txn.id } });
+      }
+    });
+    dedupe.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+    const perKey = new Map<string, number>();
+    for (const d of dedupe) perKey.set(d.key, (perKey.get(d.key) ?? 0) + 1);
+    const settle = (d: DedupeOp, hit: DedupeHit | null): void => {
+      const op = ops[d.i]!;
+      if (op.kind === 'claimDedupe') results[d.i] = { ok: true, value: hit };
+      else if (hit) {
+        results[d.i] = { ok: true, value: hit };
+        refused.add(d.i);
+      }
+    };
+    const claims = dedupe.filter((d) => d.claim && perKey.get(d.key) === 1);
+    for (let k = 0; k < claims.length; k += CHUNK) {
+      const chunk = claims.slice(k, k + CHUNK);
+      const { text, params } = valuesList(chunk.map((d) => [d.key, d.claim!.txnId, null, d.claim!.now, d.claim!.expiresAt]));
+      const taken = new Set((await c.query(sql.claimMany(text), params)).rows.map((r: { key: string }) => r.key));
+      const held = chunk.filter((d) => !taken.has(d.key));
+      const holders = new Map<string, DedupeHit>();
+      if (held.length > 0) {
+        const r = await c.query(sql.dedupeHolders, [held.map((d) => d.key)]);
+        for (const row of r.rows as Array<Record<string, unknown>>) holders.set(String(row['key']), rowToHit(row));
+      }
+      for (const d of chunk) {
+        if (taken.has(d.key)) settle(d, null);
+        // The holder's row vanished in between (pruned): claim it alone.
+        else settle(d, holders.get(d.key) ?? (await this.claim(c, d.key, d.claim!.txnId, d.claim!.now, d.claim!.expiresAt)));
+      }
+    }
+    const answers = dedupe.filter((d) => d.answer && perKey.get(d.key) === 1);
+    for (let k = 0; k < answers.length; k += CHUNK) {
+      const { text, params } = valuesList(
+        answers.slice(k, k + CHUNK).map((d) => [d.key, d.answer!.json, d.answer!.txnId]),
+        ['text', 'jsonb', 'text'],
+      );
+      await c.query(sql.storeAnswers(text), params);
+    }
+    for (const d of dedupe) {
+      if (perKey.get(d.key) === 1) continue;
+      if (d.claim) settle(d, await this.claim(c, d.key, d.claim.txnId, d.claim.now, d.claim.expiresAt));
+      else if (d.answer) {
+        if (d.answer.txnId === null) await c.query(sql.storeAnswer, [d.key, d.answer.json]);
+        else await c.query(sql.storeAnswerOf, [d.key, d.answer.json, d.answer.txnId]);
+      }
+    }
+
+    // 2. transactions + txn_events (record, begin, complete); later states of a transaction in the
+    //    batch merge into one row. `sealed`: what the row does to request_sealed.
+    const merged = new Map<string, { txn: TxnRecord; createdAt: number; sealed: Sealed }>();
     const events = new Map<string, [string, string, number]>();
-    for (const op of ops) {
-      if (op.kind !== 'record') continue;
+    ops.forEach((op, i) => {
+      if (op.kind !== 'record' && op.kind !== 'begin' && op.kind !== 'complete') return;
+      if (refused.has(i)) return;
       const t = op.txn;
+      const sealed: Sealed = op.kind === 'complete' ? null : op.kind === 'begin' && op.sealedRequest !== undefined ? Buffer.from(op.sealedRequest) : 'keep';
       const prev = merged.get(t.id);
-      merged.set(t.id, prev ? { txn: mergeTxn(prev.txn, t), createdAt: prev.createdAt } : { txn: t, createdAt: t.at });
+      merged.set(
+        t.id,
+        prev
+          ? { txn: mergeTxn(prev.txn, t), createdAt: prev.createdAt, sealed: sealed === 'keep' ? prev.sealed : sealed }
+          : { txn: t, createdAt: t.at, sealed },
+      );
       const at = toMs(t.at);
       events.set(`${t.id}\u0000${at}\u0000${t.state}`, [t.id, t.state, at]);
-    }
+    });
     if (merged.size > 0) {
       const rows = [...merged.values()].sort((a, b) => (a.txn.id < b.txn.id ? -1 : a.txn.id > b.txn.id ? 1 : 0));
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const chunk = rows.slice(i, i + CHUNK).map((r) => txnValues(r.txn, r.createdAt));
-        const { text, params } = valuesList(chunk);
+      const keep = rows.filter((r) => r.sealed === 'keep');
+      const write = rows.filter((r) => r.sealed !== 'keep');
+      for (let i = 0; i < keep.length; i += CHUNK) {
+        const { text, params } = valuesList(keep.slice(i, i + CHUNK).map((r) => txnValues(r.txn, r.createdAt)));
         await c.query(sql.upsertTxn(text), params);
+      }
+      for (let i = 0; i < write.length; i += CHUNK) {
+        const { text, params } = valuesList(write.slice(i, i + CHUNK).map((r) => [...txnValues(r.txn, r.createdAt), r.sealed as Buffer | null]));
+        await c.query(sql.upsertTxnSealed(text), params);
       }
       const ev = [...events.values()];
       for (let i = 0; i < ev.length; i += CHUNK) {
@@ -215,24 +305,7 @@ export class PostgresJournal extends BatchedJournal {
       }
     }
 
-    // 2. dedupe: stable order by key (same-key ops keep their order)
-    const dedupe = ops
-      .map((op, i) => ({ op, i }))
-      .filter(({ op }) => op.kind === 'claimDedupe' || op.kind === 'storeDedupeAnswer')
-      .sort((a, b) => {
-        const ka = (a.op as { key: string }).key;
-        const kb = (b.op as { key: string }).key;
-        return ka < kb ? -1 : ka > kb ? 1 : 0;
-      });
-    for (const { op, i } of dedupe) {
-      if (op.kind === 'claimDedupe') {
-        results[i] = { ok: true, value: await this.claim(c, op.key, op.txnId, toMs(op.now), toMs(op.now + op.windowMs)) };
-      } else if (op.kind === 'storeDedupeAnswer') {
-        await c.query(sql.storeAnswer, [op.key, JSON.stringify(op.answer)]);
-      }
-    }
-
-    // 3. SAF, in queue order; consecutive enqueues in one statement
+    // 3. SAF, in queue order; consecutive enqueues (and the reversals of completes) in one statement
     let pending: SafEntry[] = [];
     const flushEnqueues = async (): Promise<void> => {
       for (let i = 0; i < pending.length; i += CHUNK) {
@@ -245,6 +318,10 @@ export class PostgresJournal extends BatchedJournal {
       const op = ops[i]!;
       if (op.kind === 'safEnqueue') {
         pending.push(op.entry);
+        continue;
+      }
+      if (op.kind === 'complete') {
+        if (op.saf) pending.push(op.saf);
         continue;
       }
       if (op.kind !== 'safClaimDue' && op.kind !== 'safUpdate') continue;
@@ -297,6 +374,11 @@ export class PostgresJournal extends BatchedJournal {
     const r = await this.db.query(this.sql!.byOriginalKey, [key]);
     const row = r.rows[0] as Record<string, unknown> | undefined;
     return row ? rowToTxn(row) : undefined;
+  }
+
+  protected async readInFlight(before: number, limit: number): Promise<InFlightTxn[]> {
+    const r = await this.db.query(this.sql!.inFlight, [before, limit]);
+    return (r.rows as Array<Record<string, unknown>>).map(rowToInFlight);
   }
 
   protected async readSafStats(now: number): Promise<{ depth: number; oldestAgeMs: number; flagged: number }> {
@@ -355,6 +437,10 @@ function buildSql(s: string) {
       `INSERT INTO ${s}.transactions AS t (${txnCols}) VALUES ${values}
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, state_at = EXCLUDED.state_at,
          participant = EXCLUDED.participant, mti = EXCLUDED.mti, ${merged}`,
+    upsertTxnSealed: (values: string) =>
+      `INSERT INTO ${s}.transactions AS t (${txnCols}, request_sealed) VALUES ${values}
+       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, state_at = EXCLUDED.state_at,
+         participant = EXCLUDED.participant, mti = EXCLUDED.mti, ${merged}, request_sealed = EXCLUDED.request_sealed`,
     insertEvents: (values: string) => `INSERT INTO ${s}.txn_events (txn_id, state, state_at) VALUES ${values} ON CONFLICT DO NOTHING`,
     claimDedupe: `INSERT INTO ${s}.dedupe AS d (key, txn_id, answer, created_at, expires_at) VALUES ($1, $2, NULL, $3, $4)
        ON CONFLICT (key) DO UPDATE SET txn_id = EXCLUDED.txn_id, answer = NULL,
@@ -362,7 +448,18 @@ function buildSql(s: string) {
        WHERE d.expires_at <= EXCLUDED.created_at
        RETURNING key`,
     dedupeHolder: `SELECT txn_id, answer FROM ${s}.dedupe WHERE key = $1`,
+    claimMany: (values: string) =>
+      `INSERT INTO ${s}.dedupe AS d (key, txn_id, answer, created_at, expires_at) VALUES ${values}
+       ON CONFLICT (key) DO UPDATE SET txn_id = EXCLUDED.txn_id, answer = NULL,
+         created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+       WHERE d.expires_at <= EXCLUDED.created_at
+       RETURNING key`,
+    dedupeHolders: `SELECT key, txn_id, answer FROM ${s}.dedupe WHERE key = ANY($1::text[])`,
+    storeAnswers: (values: string) =>
+      `UPDATE ${s}.dedupe AS d SET answer = v.answer FROM (VALUES ${values}) AS v (key, answer, txn_id)
+       WHERE d.key = v.key AND (v.txn_id IS NULL OR d.txn_id = v.txn_id)`,
     storeAnswer: `UPDATE ${s}.dedupe SET answer = $2 WHERE key = $1`,
+    storeAnswerOf: `UPDATE ${s}.dedupe SET answer = $2 WHERE key = $1 AND txn_id = $3`,
     pruneDedupe: `DELETE FROM ${s}.dedupe WHERE expires_at <= $1`,
     safInsert: (values: string) => `INSERT INTO ${s}.saf (${safCols}) VALUES ${values} ON CONFLICT (id) DO NOTHING`,
     safClaim: `UPDATE ${s}.saf SET leased_by = $1, lease_until = $2
@@ -375,6 +472,9 @@ function buildSql(s: string) {
     safUpdate: `UPDATE ${s}.saf SET status = $1, attempts = $2, next_at = $3, last_result = $4, leased_by = NULL, lease_until = NULL WHERE id = $5`,
     getTxn: `SELECT ${txnCols} FROM ${s}.transactions WHERE id = $1`,
     byOriginalKey: `SELECT ${txnCols} FROM ${s}.transactions WHERE original_key = $1 ORDER BY created_at DESC, state_at DESC, id DESC LIMIT 1`,
+    inFlight: `SELECT ${txnCols}, request_sealed FROM ${s}.transactions
+       WHERE state IN ('received', 'forwarded') AND state_at < $1
+       ORDER BY state_at, id LIMIT $2`,
     history: `SELECT state, state_at FROM ${s}.txn_events WHERE txn_id = $1`,
     safStats: `SELECT (SELECT COUNT(*) FROM ${s}.saf WHERE status = 'pending') AS depth,
               (SELECT MIN(created_at) FROM ${s}.saf WHERE status = 'pending') AS oldest,
@@ -383,15 +483,15 @@ function buildSql(s: string) {
   };
 }
 
-/** `($1, $2), ($3, $4)` and the flat parameter list for a multi-row VALUES. */
-function valuesList(rows: ReadonlyArray<ReadonlyArray<unknown>>): { text: string; params: unknown[] } {
+/** `($1, $2), ($3, $4)` and the flat parameter list for a multi-row VALUES (with `casts`: `$1::text`). */
+function valuesList(rows: ReadonlyArray<ReadonlyArray<unknown>>, casts?: readonly string[]): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const tuples: string[] = [];
   for (const row of rows) {
     const marks: string[] = [];
-    for (const v of row) {
-      params.push(v);
-      marks.push(`$${params.length}`);
+    for (let i = 0; i < row.length; i++) {
+      params.push(row[i]);
+      marks.push(casts?.[i] ? `$${params.length}::${casts[i]}` : `$${params.length}`);
     }
     tuples.push(`(${marks.join(', ')})`);
   }

@@ -3,76 +3,89 @@
  *
  * - WAL mode with `synchronous=FULL`: every commit fsyncs the write-ahead log, so a resolved write
  *   survives a crash or power loss.
- * - Group commit (see common.ts): the writes of one event-loop turn are committed in one IMMEDIATE
- *   transaction on `setImmediate`, one fsync per batch. Each write runs inside its own savepoint, so
- *   a write that fails (e.g. a constraint) is rejected alone and the rest of the batch commits.
- * - Reads go straight to the database when nothing is queued; otherwise they wait for the queued
- *   writes to commit first (read-your-writes without forcing an early batch).
- * - better-sqlite3 is synchronous: a batch blocks the event loop for the length of its commit
- *   (fine for the embedded single-node default; PostgreSQL is the scale-out path).
+ * - Off the event loop: better-sqlite3 is synchronous, so by default the connection lives in a
+ *   worker thread (sqlite-worker.ts; the database code is sqlite-core.ts). The event loop keeps the
+ *   group-commit queue (common.ts): the writes of one turn form a batch that is posted to the worker
+ *   and committed there in one IMMEDIATE transaction (one fsync), with at most one batch in flight;
+ *   writes arriving meanwhile form the next batch, posted as soon as the reply comes back, so
+ *   batches grow with load (as in the PostgreSQL adapter). Each write runs inside its own savepoint,
+ *   so a write that fails (e.g. a constraint) is rejected alone and the rest of the batch commits.
+ *   `thread: 'inline'` runs the same code on the caller's thread instead (each commit then blocks
+ *   the event loop, but costs no thread hop: on a box with no idle core that can be the faster one).
+ * - Checkpoints: a second thread on its own connection copies the WAL into the database file in
+ *   small, frequent passes beside the writer, and the writer only finishes the last few frames
+ *   between two batches when the WAL starts over (SqliteTuning.checkpointIntervalMs), instead of a
+ *   15 ms checkpoint inside a commit every 16 MiB of WAL.
+ * - Reads go to the worker too, after the writes queued before them (read-your-writes without
+ *   forcing an early batch).
+ * - Errors cross the thread boundary as their code and message. A worker that dies (a bug, or
+ *   terminated) rejects every request it had with DARI_JOURNAL_UNAVAILABLE (a batch it was
+ *   committing may or may not be durable); the next request starts a new worker on the same file.
+ *   close() closes the database and ends both threads.
  * - Several processes may open the same file: the IMMEDIATE transaction takes the write lock before
  *   a batch reads anything, and `busyTimeoutMs` bounds the wait for it.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { DariError } from '../errors';
 import { isDariError } from '../errors';
-import type { DedupeHit, SafEntry, TxnRecord } from './journal';
+import type { DedupeHit, InFlightTxn, SafEntry, TxnRecord } from './journal';
+import { BatchedJournal, coded, errorMessage, toBuffer, type AppliedMigration, type QueuedOp, type TxnEvent, type WriteOp } from './common';
+import type { Migration } from './migrations';
 import {
-  BatchedJournal,
-  coded,
-  errorMessage,
-  rowToHit,
-  rowToSaf,
-  rowToTxn,
-  safValues,
-  SAF_COLUMNS,
-  sortEvents,
-  toMs,
-  TXN_COLUMNS,
-  TXN_MERGED_COLUMNS,
-  txnValues,
-  type AppliedMigration,
-  type QueuedOp,
-  type TxnEvent,
-} from './common';
-import { migrateSqlite, MIGRATIONS, sqliteMigrations, type Migration } from './migrations';
+  fromWire,
+  SqliteCore,
+  SQLITE_DEFAULTS,
+  WORKER_MARK,
+  type OpResult,
+  type ReadRequest,
+  type SqliteCoreOptions,
+  type SqliteTuning,
+  type WireResult,
+  type WorkerReply,
+  type WorkerRequest,
+} from './sqlite-core';
+
+export type { SqliteTuning } from './sqlite-core';
 
 export interface SqliteJournalOptions {
   /** Database file; its folder is created when missing. */
   path: string;
   /** How long a batch waits for another process holding the write lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * Where better-sqlite3 runs: 'worker' (default: a worker thread owns the connection, commits never
+   * block the event loop; each batch costs a thread hop each way) or 'inline' (on the caller's
+   * thread, as a plain synchronous library). Either way checkpoints run on their own thread.
+   */
+  thread?: 'worker' | 'inline';
+  /** @internal Connection settings (benchmarks); the defaults suit the hub. */
+  tuning?: SqliteTuning;
   /** @internal Replaces the migration list (tests of the migration runner). */
   migrations?: readonly Migration[];
 }
 
-type Stmt = Database.Statement;
+/** The compiled worker script, next to this file. */
+const WORKER_SCRIPT = join(__dirname, 'sqlite-worker.js');
 
-interface Statements {
-  upsertTxn: Stmt;
-  insertEvent: Stmt;
-  claimDedupe: Stmt;
-  dedupeHolder: Stmt;
-  storeAnswer: Stmt;
-  pruneDedupe: Stmt;
-  safInsert: Stmt;
-  safClaim: Stmt;
-  safUpdate: Stmt;
-  getTxn: Stmt;
-  byOriginalKey: Stmt;
-  history: Stmt;
-  safStats: Stmt;
-  safByTxn: Stmt;
+/** Errors of requests that could not be passed to the worker (a value that cannot be cloned). */
+const NOT_POSTED = new WeakSet<object>();
+
+/** Where the database code runs: the same requests, inline or in a worker thread. */
+interface Backend {
+  open(): Promise<void>;
+  batch(ops: WriteOp[]): Promise<OpResult[]>;
+  read(req: ReadRequest): Promise<unknown>;
+  close(): Promise<void>;
+  /** The background checkpointer thread, if running. */
+  readonly checkpointerWorker: Worker | null;
 }
 
 export class SqliteJournal extends BatchedJournal {
   protected readonly label = 'SQLite journal';
   private readonly options: SqliteJournalOptions;
-  private db: Database.Database | null = null;
-  private st: Statements | null = null;
-  private batchTx: ((ops: QueuedOp[]) => Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>) | null = null;
+  private backend: Backend | null = null;
 
   constructor(options: SqliteJournalOptions) {
     super();
@@ -84,138 +97,79 @@ export class SqliteJournal extends BatchedJournal {
     return this.options.path;
   }
 
+  /** Where better-sqlite3 runs. */
+  get thread(): 'worker' | 'inline' {
+    return this.options.thread ?? 'worker';
+  }
+
+  private coreOptions(): SqliteCoreOptions {
+    const o: SqliteCoreOptions = { path: this.options.path };
+    if (this.options.busyTimeoutMs !== undefined) o.busyTimeoutMs = this.options.busyTimeoutMs;
+    if (this.options.migrations !== undefined) o.migrations = this.options.migrations;
+    if (this.options.tuning !== undefined) o.tuning = this.options.tuning;
+    return o;
+  }
+
   protected async open(): Promise<void> {
-    const { path } = this.options;
-    let db: Database.Database;
-    try {
-      if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path, { timeout: this.options.busyTimeoutMs ?? 5000 });
-    } catch (e) {
-      throw coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal cannot open ${path}: ${errorMessage(e)}`, e);
-    }
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = OFF');
-    } catch (e) {
-      db.close();
-      throw coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal cannot use ${path}: ${errorMessage(e)}`, e);
-    }
-    try {
-      migrateSqlite(db, this.options.migrations ?? MIGRATIONS);
-      this.st = prepare(db);
-    } catch (e) {
-      db.close();
-      if (isDariError(e)) throw e;
-      throw coded('DARI_JOURNAL_MIGRATION_FAILED', `SQLite journal schema is not usable: ${errorMessage(e)}`, e);
-    }
-    this.db = db;
-    const one = db.transaction((op: QueuedOp) => this.apply(op));
-    this.batchTx = db.transaction((ops: QueuedOp[]) =>
-      ops.map((op) => {
-        try {
-          // A nested better-sqlite3 transaction is a savepoint: a failing op rolls back alone.
-          return { ok: true as const, value: one(op) };
-        } catch (error) {
-          return { ok: false as const, error };
-        }
-      }),
-    );
+    const backend = this.thread === 'inline' ? new InlineBackend(this.coreOptions()) : new WorkerBackend(this.coreOptions());
+    await backend.open();
+    this.backend = backend;
   }
 
   protected async shutdown(): Promise<void> {
-    const db = this.db;
-    this.db = null;
-    this.st = null;
-    this.batchTx = null;
-    db?.close();
+    const backend = this.backend;
+    this.backend = null;
+    await backend?.close();
   }
 
-  protected executeBatch(ops: QueuedOp[]): void {
-    const tx = this.batchTx;
-    if (!tx) throw coded('DARI_JOURNAL_UNAVAILABLE', 'SQLite journal is closed');
+  protected override get asyncCommits(): boolean {
+    return this.thread === 'worker';
+  }
+
+  private get db(): Backend {
+    if (!this.backend) throw coded('DARI_JOURNAL_UNAVAILABLE', 'SQLite journal is closed');
+    return this.backend;
+  }
+
+  protected async executeBatch(ops: QueuedOp[]): Promise<void> {
     const started = process.hrtime.bigint();
-    let results: ReturnType<typeof tx>;
-    try {
-      results = (tx as unknown as { immediate: typeof tx }).immediate(ops);
-    } catch (e) {
-      throw coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal commit failed: ${errorMessage(e)}`, e);
-    }
+    const results = await this.db.batch(ops.map(plainOp));
     this.reportCommit(ops.length, started);
     results.forEach((r, i) => {
       const op = ops[i]!;
-      if (r.ok) op.resolve(r.value);
-      else op.reject(isDariError(r.error) ? r.error : coded('DARI_INTERNAL_ERROR', `SQLite journal ${op.kind} failed: ${errorMessage(r.error)}`, r.error));
+      if (!r.ok) op.reject(r.error);
+      else op.resolve(op.kind === 'safClaimDue' ? reviveSaf(r.value as SafEntry[]) : r.value);
     });
   }
 
-  /** One write inside the batch transaction. */
-  private apply(op: QueuedOp): unknown {
-    const st = this.st!;
-    switch (op.kind) {
-      case 'record': {
-        const v = txnValues(op.txn);
-        st.upsertTxn.run(v);
-        st.insertEvent.run(op.txn.id, op.txn.state, toMs(op.txn.at));
-        return undefined;
-      }
-      case 'claimDedupe':
-        return claim(st, op.key, op.txnId, toMs(op.now), toMs(op.now + op.windowMs));
-      case 'storeDedupeAnswer':
-        st.storeAnswer.run(JSON.stringify(op.answer), op.key);
-        return undefined;
-      case 'safEnqueue':
-        st.safInsert.run(safValues(op.entry));
-        return undefined;
-      case 'safClaimDue': {
-        const now = toMs(op.now);
-        const rows = st.safClaim.all(op.node, toMs(op.now + op.leaseMs), now, now, op.limit) as Array<Record<string, unknown>>;
-        return rows.map(rowToSaf).sort((a, b) => a.nextAt - b.nextAt || (a.id < b.id ? -1 : 1));
-      }
-      case 'safUpdate':
-        st.safUpdate.run(op.update.status, Math.trunc(op.update.attempts), toMs(op.update.nextAt), op.update.lastResult ?? null, op.id);
-        return undefined;
-    }
+  protected async readTxn(id: string): Promise<TxnRecord | undefined> {
+    return (await this.db.read({ name: 'get', id })) as TxnRecord | undefined;
   }
 
-  private get stmts(): Statements {
-    if (!this.st) throw coded('DARI_JOURNAL_UNAVAILABLE', 'SQLite journal is closed');
-    return this.st;
+  protected async readByOriginalKey(key: string): Promise<TxnRecord | undefined> {
+    return (await this.db.read({ name: 'byOriginalKey', key })) as TxnRecord | undefined;
   }
 
-  protected readTxn(id: string): TxnRecord | undefined {
-    const row = this.stmts.getTxn.get(id) as Record<string, unknown> | undefined;
-    return row ? rowToTxn(row) : undefined;
+  protected async readInFlight(before: number, limit: number): Promise<InFlightTxn[]> {
+    const rows = (await this.db.read({ name: 'inFlight', before, limit })) as InFlightTxn[];
+    for (const r of rows) if (r.sealedRequest !== undefined) r.sealedRequest = toBuffer(r.sealedRequest);
+    return rows;
   }
 
-  protected readByOriginalKey(key: string): TxnRecord | undefined {
-    const row = this.stmts.byOriginalKey.get(key) as Record<string, unknown> | undefined;
-    return row ? rowToTxn(row) : undefined;
+  protected async readSafStats(now: number): Promise<{ depth: number; oldestAgeMs: number; flagged: number }> {
+    return (await this.db.read({ name: 'safStats', now })) as { depth: number; oldestAgeMs: number; flagged: number };
   }
 
-  protected readSafStats(now: number): { depth: number; oldestAgeMs: number; flagged: number } {
-    const r = this.stmts.safStats.get() as Record<string, unknown>;
-    const depth = Number(r['depth'] ?? 0);
-    const oldest = r['oldest'];
-    return {
-      depth,
-      oldestAgeMs: depth > 0 && oldest !== null && oldest !== undefined ? Math.max(0, now - Number(oldest)) : 0,
-      flagged: Number(r['flagged'] ?? 0),
-    };
+  protected async readSafByTxn(txnId: string): Promise<SafEntry[]> {
+    return reviveSaf((await this.db.read({ name: 'safByTxn', txnId })) as SafEntry[]);
   }
 
-  protected readSafByTxn(txnId: string): SafEntry[] {
-    return (this.stmts.safByTxn.all(txnId) as Array<Record<string, unknown>>).map(rowToSaf);
+  protected async readHistory(id: string): Promise<TxnEvent[]> {
+    return (await this.db.read({ name: 'history', id })) as TxnEvent[];
   }
 
-  protected readHistory(id: string): TxnEvent[] {
-    const rows = this.stmts.history.all(id) as Array<Record<string, unknown>>;
-    return sortEvents(rows.map((r) => ({ state: String(r['state']) as TxnEvent['state'], at: Number(r['state_at']) })));
-  }
-
-  protected readMigrations(): AppliedMigration[] {
-    if (!this.db) throw coded('DARI_JOURNAL_UNAVAILABLE', 'SQLite journal is closed');
-    return sqliteMigrations(this.db);
+  protected async readMigrations(): Promise<AppliedMigration[]> {
+    return (await this.db.read({ name: 'migrations' })) as AppliedMigration[];
   }
 
   protected mapReadError(e: unknown): DariError {
@@ -225,61 +179,317 @@ export class SqliteJournal extends BatchedJournal {
 
   /** Delete dedupe keys whose window ended at or before `now` (they could be taken over anyway). */
   pruneDedupe(now: number): Promise<number> {
-    return this.read(() => this.stmts.pruneDedupe.run(toMs(now)).changes);
+    return this.read(async () => (await this.db.read({ name: 'pruneDedupe', now })) as number);
+  }
+
+  /** @internal Tests: the worker thread (null inline or when none is running). */
+  get worker(): Worker | null {
+    return this.backend instanceof WorkerBackend ? this.backend.current : null;
+  }
+
+  /** @internal Tests: the background checkpointer thread (null when off or not running). */
+  get checkpointerWorker(): Worker | null {
+    return this.backend?.checkpointerWorker ?? null;
+  }
+
+  /**
+   * @internal Tests: make the worker block for `afterMs` and then die of an uncaught exception;
+   * requests posted meanwhile are queued behind it and never served.
+   */
+  crashWorkerForTest(afterMs: number): void {
+    if (!(this.backend instanceof WorkerBackend)) throw coded('DARI_INTERNAL_ERROR', 'SQLite journal: no worker thread to crash');
+    this.backend.crash(afterMs);
   }
 }
 
-function claim(st: Statements, key: string, txnId: string, now: number, expiresAt: number): DedupeHit | null {
-  // Free, or expired: take it (insert, or take over the expired row). Otherwise report the holder.
-  const taken = st.claimDedupe.get(key, txnId, now, expiresAt);
-  if (taken !== undefined) return null;
-  const holder = st.dedupeHolder.get(key) as Record<string, unknown> | undefined;
-  if (!holder) throw coded('DARI_INTERNAL_ERROR', 'SQLite journal dedupe claim found neither a free key nor a holder');
-  return rowToHit(holder);
+/** A write op without its promise callbacks (they cannot cross a thread boundary). */
+function plainOp(op: QueuedOp): WriteOp {
+  const { resolve: _resolve, reject: _reject, ...plain } = op;
+  return plain as WriteOp;
 }
 
-function prepare(db: Database.Database): Statements {
-  const txnCols = TXN_COLUMNS.join(', ');
-  const merged = TXN_MERGED_COLUMNS.map((c) => `${c} = COALESCE(excluded.${c}, transactions.${c})`).join(', ');
-  return {
-    upsertTxn: db.prepare(
-      `INSERT INTO transactions (${txnCols}) VALUES (${TXN_COLUMNS.map(() => '?').join(', ')})
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, state_at = excluded.state_at,
-         participant = excluded.participant, mti = excluded.mti, ${merged}`,
-    ),
-    insertEvent: db.prepare('INSERT INTO txn_events (txn_id, state, state_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-    claimDedupe: db.prepare(
-      `INSERT INTO dedupe (key, txn_id, answer, created_at, expires_at) VALUES (?, ?, NULL, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET txn_id = excluded.txn_id, answer = NULL,
-         created_at = excluded.created_at, expires_at = excluded.expires_at
-       WHERE dedupe.expires_at <= excluded.created_at
-       RETURNING key`,
-    ),
-    dedupeHolder: db.prepare('SELECT txn_id, answer FROM dedupe WHERE key = ?'),
-    storeAnswer: db.prepare('UPDATE dedupe SET answer = ? WHERE key = ?'),
-    pruneDedupe: db.prepare('DELETE FROM dedupe WHERE expires_at <= ?'),
-    safInsert: db.prepare(`INSERT INTO saf (${SAF_COLUMNS.join(', ')}) VALUES (${SAF_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`),
-    safClaim: db.prepare(
-      `UPDATE saf SET leased_by = ?, lease_until = ?
-       WHERE id IN (
-         SELECT id FROM saf
-         WHERE status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-         ORDER BY next_at, id LIMIT ?)
-       RETURNING ${SAF_COLUMNS.join(', ')}`,
-    ),
-    safUpdate: db.prepare(
-      `UPDATE saf SET status = ?, attempts = ?, next_at = ?, last_result = ?, leased_by = NULL, lease_until = NULL WHERE id = ?`,
-    ),
-    getTxn: db.prepare(`SELECT ${txnCols} FROM transactions WHERE id = ?`),
-    byOriginalKey: db.prepare(
-      `SELECT ${txnCols} FROM transactions WHERE original_key = ? ORDER BY created_at DESC, state_at DESC, id DESC LIMIT 1`,
-    ),
-    history: db.prepare('SELECT state, state_at FROM txn_events WHERE txn_id = ?'),
-    safStats: db.prepare(
-      `SELECT (SELECT COUNT(*) FROM saf WHERE status = 'pending') AS depth,
-              (SELECT MIN(created_at) FROM saf WHERE status = 'pending') AS oldest,
-              (SELECT COUNT(*) FROM saf WHERE status = 'flagged') AS flagged`,
-    ),
-    safByTxn: db.prepare(`SELECT ${SAF_COLUMNS.join(', ')} FROM saf WHERE txn_id = ? ORDER BY created_at, id`),
-  };
+/** SAF payloads come back from a worker as Uint8Array: Buffers again (no copy). */
+function reviveSaf(entries: SafEntry[]): SafEntry[] {
+  for (const e of entries) e.payload = toBuffer(e.payload);
+  return entries;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+class InlineBackend implements Backend {
+  private core: SqliteCore | null = null;
+  private readonly options: SqliteCoreOptions;
+  private readonly checkpointer: BackgroundCheckpointer | null;
+
+  constructor(options: SqliteCoreOptions) {
+    this.checkpointer = BackgroundCheckpointer.for(options);
+    this.options = this.checkpointer ? { ...options, checkpointSignal: this.checkpointer.signal } : options;
+  }
+
+  get checkpointerWorker(): Worker | null {
+    return this.checkpointer?.worker ?? null;
+  }
+
+  async open(): Promise<void> {
+    this.core = SqliteCore.open(this.options);
+    this.checkpointer?.start();
+  }
+
+  async batch(ops: WriteOp[]): Promise<OpResult[]> {
+    const core = this.live();
+    const results = core.batch(ops);
+    // After the results are delivered, as the worker does after its reply.
+    if (this.checkpointer) setImmediate(() => core.finishCheckpoint());
+    return results;
+  }
+
+  async read(req: ReadRequest): Promise<unknown> {
+    return this.live().read(req);
+  }
+
+  async close(): Promise<void> {
+    const core = this.core;
+    this.core = null;
+    await this.checkpointer?.close();
+    core?.close();
+  }
+
+  private live(): SqliteCore {
+    if (!this.core) throw coded('DARI_JOURNAL_UNAVAILABLE', 'SQLite journal is closed');
+    return this.core;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: DariError) => void;
+  what: WorkerRequest['t'];
+}
+
+/** One worker thread and the requests it has been given. */
+class WorkerThread {
+  readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  /** Set once the thread is gone (crashed, or closed). */
+  dead: DariError | null = null;
+  private closing = false;
+
+  constructor(onDeath: (t: WorkerThread) => void) {
+    this.worker = new Worker(WORKER_SCRIPT, { workerData: { mark: WORKER_MARK } });
+    // Idle, the thread does not keep the process alive; with a request pending it does.
+    this.worker.unref();
+    this.worker.on('message', (m: WorkerReply) => this.reply(m));
+    this.worker.on('error', (e) => this.die(`crashed: ${errorMessage(e)}`, onDeath));
+    this.worker.on('exit', (code) => this.die(this.closing ? 'closed' : `exited (code ${code})`, onDeath));
+  }
+
+  request(r: DistributiveOmit<Exclude<WorkerRequest, { t: 'crash' }>, 'id'>): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = ++this.seq;
+    const msg = { ...r, id } as WorkerRequest;
+    return new Promise((resolve, reject) => {
+      try {
+        this.worker.postMessage(msg);
+      } catch (e) {
+        // e.g. a value that cannot be cloned (a function in `detail`)
+        const err = coded('DARI_INTERNAL_ERROR', `SQLite journal cannot pass a ${r.t} to its worker thread: ${errorMessage(e)}`, e);
+        NOT_POSTED.add(err);
+        reject(err);
+        return;
+      }
+      if (r.t === 'close') this.closing = true;
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject, what: r.t });
+    });
+  }
+
+  crash(afterMs: number): void {
+    this.worker.postMessage({ t: 'crash', id: ++this.seq, afterMs } satisfies WorkerRequest);
+  }
+
+  async terminate(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+
+  private reply(m: WorkerReply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (m.ok) p.resolve(m.value);
+    else p.reject(fromWire(m.error));
+  }
+
+  private die(why: string, onDeath: (t: WorkerThread) => void): void {
+    if (this.dead) return;
+    this.dead = coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal worker thread ${why}`);
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) {
+      p.reject(
+        coded(
+          'DARI_JOURNAL_UNAVAILABLE',
+          p.what === 'batch'
+            ? `SQLite journal worker thread ${why} while committing a batch: it may or may not be durable`
+            : `SQLite journal worker thread ${why} before answering a ${p.what}`,
+        ),
+      );
+    }
+    onDeath(this);
+  }
+}
+
+class WorkerBackend implements Backend {
+  private thread: WorkerThread | null = null;
+  private starting: Promise<WorkerThread> | null = null;
+  private closed = false;
+  private readonly options: SqliteCoreOptions;
+  private readonly checkpointer: BackgroundCheckpointer | null;
+
+  constructor(options: SqliteCoreOptions) {
+    this.checkpointer = BackgroundCheckpointer.for(options);
+    this.options = this.checkpointer ? { ...options, checkpointSignal: this.checkpointer.signal } : options;
+  }
+
+  get current(): Worker | null {
+    return this.thread && !this.thread.dead ? this.thread.worker : null;
+  }
+
+  async open(): Promise<void> {
+    await this.live();
+  }
+
+  async batch(ops: WriteOp[]): Promise<OpResult[]> {
+    const thread = await this.live();
+    let wire: WireResult[];
+    try {
+      wire = (await thread.request({ t: 'batch', ops })) as WireResult[];
+    } catch (e) {
+      // A value that cannot cross to the worker: run the ops one by one, so that only it fails.
+      if (isDariError(e) && NOT_POSTED.has(e)) {
+        if (ops.length === 1) return [{ ok: false, error: e }];
+        const out: OpResult[] = [];
+        for (const op of ops) out.push(...(await this.batch([op])));
+        return out;
+      }
+      throw e;
+    }
+    return wire.map((r): OpResult => (r.ok ? r : { ok: false, error: fromWire(r.error) }));
+  }
+
+  async read(req: ReadRequest): Promise<unknown> {
+    return (await this.live()).request({ t: 'read', req });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const thread = this.thread ?? (await this.starting?.catch(() => null)) ?? null;
+    this.thread = null;
+    await this.checkpointer?.close();
+    if (!thread) return;
+    if (!thread.dead) await thread.request({ t: 'close' }).catch(() => undefined);
+    await thread.terminate();
+  }
+
+  get checkpointerWorker(): Worker | null {
+    return this.checkpointer?.worker ?? null;
+  }
+
+  crash(afterMs: number): void {
+    this.thread?.crash(afterMs);
+  }
+
+  /** The running thread, or a new one (after a crash) once it has opened the database. */
+  private live(): Promise<WorkerThread> {
+    if (this.closed) return Promise.reject(coded('DARI_JOURNAL_UNAVAILABLE', 'SQLite journal is closed'));
+    if (this.thread && !this.thread.dead) return Promise.resolve(this.thread);
+    if (!this.starting) {
+      this.starting = this.start().finally(() => {
+        this.starting = null;
+      });
+    }
+    return this.starting;
+  }
+
+  private async start(): Promise<WorkerThread> {
+    if (!existsSync(WORKER_SCRIPT)) {
+      throw coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal worker script ${WORKER_SCRIPT} is missing (run the compiled build, or use thread: 'inline')`);
+    }
+    const thread = new WorkerThread((t) => {
+      if (this.thread === t) this.thread = null;
+    });
+    try {
+      await thread.request({ t: 'open', options: this.options });
+    } catch (e) {
+      await thread.terminate().catch(() => undefined);
+      throw e;
+    }
+    this.thread = thread;
+    this.checkpointer?.start();
+    return thread;
+  }
+}
+
+/**
+ * The background checkpointer thread of a database file (see SqliteTuning.checkpointIntervalMs),
+ * started once the writer has opened (and migrated) the file. Losing it is not an outage: the
+ * writer's own autocheckpoint still bounds the WAL.
+ */
+class BackgroundCheckpointer {
+  readonly signal = new SharedArrayBuffer(4);
+  private thread: WorkerThread | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly path: string,
+    private readonly intervalMs: number,
+    private readonly targetFrames: number,
+    private readonly busyTimeoutMs: number | undefined,
+  ) {}
+
+  /** The checkpointer for these options, or null (turned off, or not a plain file). */
+  static for(options: SqliteCoreOptions): BackgroundCheckpointer | null {
+    const { path } = options;
+    const intervalMs = options.tuning?.checkpointIntervalMs ?? SQLITE_DEFAULTS.checkpointIntervalMs;
+    if (!(intervalMs > 0) || path === ':memory:' || path.startsWith('file:') || !existsSync(WORKER_SCRIPT)) return null;
+    const targetFrames = Math.trunc(options.tuning?.walAutocheckpointPages ?? SQLITE_DEFAULTS.walAutocheckpointPages);
+    return new BackgroundCheckpointer(path, intervalMs, targetFrames, options.busyTimeoutMs);
+  }
+
+  get worker(): Worker | null {
+    return this.thread && !this.thread.dead ? this.thread.worker : null;
+  }
+
+  start(): void {
+    if (this.thread || this.closed) return;
+    const t = new WorkerThread((dead) => {
+      if (this.thread === dead) this.thread = null;
+    });
+    this.thread = t;
+    const request: DistributiveOmit<Extract<WorkerRequest, { t: 'checkpoint' }>, 'id'> = {
+      t: 'checkpoint',
+      path: this.path,
+      intervalMs: this.intervalMs,
+      targetFrames: this.targetFrames,
+      signal: this.signal,
+    };
+    if (this.busyTimeoutMs !== undefined) request.busyTimeoutMs = this.busyTimeoutMs;
+    t.request(request).catch(() => {
+      if (this.thread === t) this.thread = null;
+      void t.terminate();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const t = this.thread;
+    this.thread = null;
+    if (!t) return;
+    if (!t.dead) await t.request({ t: 'close' }).catch(() => undefined);
+    await t.terminate();
+  }
 }

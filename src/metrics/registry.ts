@@ -79,12 +79,25 @@ export class HubMetrics {
       async collect() { this.set((await safState()) ? 1 : 0); },
     });
 
+    // Label children cached per label set: prom-client hashes the labels on every call otherwise.
+    const txnChildren = new Map<string, ReturnType<Counter['labels']>>();
+    const hubChildren = new Map<string, ReturnType<Histogram['labels']>>();
+    const waitChildren = new Map<string, ReturnType<Histogram['labels']>>();
     this.on('dari:txn', (m) => {
       const e = m as TxnEvent;
-      this.transactions.inc({ type: e.type, partner: e.partner, response_code: e.code, outcome: e.outcome });
+      const k = `${e.type}|${e.partner}|${e.code}|${e.outcome}`;
+      let c = txnChildren.get(k);
+      if (!c) txnChildren.set(k, (c = this.transactions.labels({ type: e.type, partner: e.partner, response_code: e.code, outcome: e.outcome })));
+      c.inc();
       if (e.partner !== '') {
-        this.hubLatency.observe({ partner: e.partner }, e.hubSeconds);
-        if (e.waitSeconds > 0) this.partnerWait.observe({ partner: e.partner }, e.waitSeconds);
+        let h = hubChildren.get(e.partner);
+        if (!h) hubChildren.set(e.partner, (h = this.hubLatency.labels({ partner: e.partner })));
+        h.observe(e.hubSeconds);
+        if (e.waitSeconds > 0) {
+          let w = waitChildren.get(e.partner);
+          if (!w) waitChildren.set(e.partner, (w = this.partnerWait.labels({ partner: e.partner })));
+          w.observe(e.waitSeconds);
+        }
         if (e.outcome === 'timeout') this.timeouts.inc({ partner: e.partner });
         if (e.outcome === 'stand-in') this.standIn.inc({ partner: e.partner });
       }

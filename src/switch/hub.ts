@@ -37,7 +37,7 @@ export interface HubOptions {
 
 interface ParticipantListener {
   server: net.Server;
-  participants: ParticipantRuntime[];
+  participants: Array<ParticipantRuntime & { codec: Iso8583Codec }>;
   configs: ParticipantConfig[];
 }
 
@@ -162,7 +162,11 @@ export class Hub {
   }
 
   private async listen(configs: ParticipantConfig[], host: string, port: number, tlsConfig?: TlsConfig): Promise<number> {
-    const participants = configs.map((p) => ({ id: p.id, dialect: this.dialect(p.dialect) }));
+    // One codec per participant, shared by its connections (pack and unpack are synchronous).
+    const participants = configs.map((p) => {
+      const dialect = this.dialect(p.dialect);
+      return { id: p.id, dialect, codec: new Iso8583Codec(dialect) };
+    });
     const onSocket = (socket: net.Socket): void => this.accept(socket, configs, participants);
     const server = tlsConfig
       ? tls.createServer({ ...tlsOptions(tlsConfig), requestCert: tlsConfig.requestCert, rejectUnauthorized: tlsConfig.requestCert }, onSocket)
@@ -180,7 +184,7 @@ export class Hub {
   }
 
   /** A new participant connection: identify by source address, refuse unknown peers. */
-  private accept(socket: net.Socket, configs: ParticipantConfig[], participants: ParticipantRuntime[]): void {
+  private accept(socket: net.Socket, configs: ParticipantConfig[], participants: Array<ParticipantRuntime & { codec: Iso8583Codec }>): void {
     const addr = socket.remoteAddress ?? '';
     const idx = configs.findIndex((p) => p.allow.includes(addr));
     const cfg = configs[idx];
@@ -191,9 +195,8 @@ export class Hub {
       socket.destroy();
       return;
     }
-    const codec = new Iso8583Codec(participant.dialect);
     const link = acceptLink(socket, {
-      id: `${cfg.id}@${addr}:${socket.remotePort ?? 0}`, codec, framing: cfg.framing,
+      id: `${cfg.id}@${addr}:${socket.remotePort ?? 0}`, codec: participant.codec, framing: cfg.framing,
       onRequest: (msg, reply, linkId) => {
         const p = this.pipeline.handle(participant, linkId, msg, (answer) => {
           reply(answer);

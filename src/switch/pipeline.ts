@@ -11,16 +11,16 @@
  *  - a financial request is never resent: recovery is a reversal through the persistent SAF queue;
  *  - declines are results: field 39 other than 00 is a normal outcome.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CompiledDialect, Iso8583Message } from '../codec/iso8583';
 import { DariError } from '../errors';
-import type { Journal, TxnRecord } from '../journal/journal';
+import type { Journal, SafEntry, TxnRecord } from '../journal/journal';
 import { responseMti, type Sender } from '../link/types';
 import { duplicateChannel, formatErrorChannel, txnChannel, type TxnEvent } from '../metrics/events';
 import type { DataKey } from '../security/data-key';
 import { maskPan } from '../security/masking';
 import type { Router } from './router';
+import { uuidv7 } from './ids';
 import { adaptFields, txnFromIso8583, type Txn } from './txn';
 
 export interface ParticipantRuntime {
@@ -79,7 +79,7 @@ export class Pipeline {
   /** Handle one request from a participant. Never throws: every path ends in exactly one reply. */
   async handle(participant: ParticipantRuntime, link: string, msg: Iso8583Message, reply: Reply): Promise<void> {
     const t0 = performance.now();
-    const txn = txnFromIso8583(randomUUID(), participant.id, link, msg, t0);
+    const txn = txnFromIso8583(uuidv7(), participant.id, link, msg, t0);
     const missing = (REQUIRED[txn.cls] ?? []).filter((f) => msg.fields[f] === undefined);
     if (missing.length > 0) {
       formatErrorChannel.publish({ participant: participant.id, code: 'DARI_SWITCH_INVALID_REQUEST' });
@@ -114,31 +114,38 @@ export class Pipeline {
 
   private async process(participant: ParticipantRuntime, txn: Txn, key: string): Promise<Iso8583Message> {
     const { journal } = this.o;
-    const hit = await journal.claimDedupe(key, txn.id, this.o.dedupeWindowMs, Date.now());
-    if (hit) {
+    const rec = this.baseRecord(txn);
+    rec.dedupeKey = key;
+    const dedupe = { key, windowMs: this.o.dedupeWindowMs, now: Date.now() };
+    const duplicate = (hit: { answer: Record<string, string> | null }): Iso8583Message => {
       duplicateChannel.publish({ participant: participant.id });
       // The original answer, card data restored from this (identical) request; 94 while the first is still open elsewhere.
       const answer = hit.answer ? this.restoreAnswer(txn, hit.answer) : this.answerFrom(txn, RC.DUPLICATE);
       this.publish(txn, { code: answer.fields['39'] ?? RC.DUPLICATE, partner: '', outcome: 'duplicate', waitSeconds: 0 });
       return answer;
+    };
+    if (txn.cls === 'reversal') {
+      const hit = await journal.begin(rec, { dedupe });
+      return hit ? duplicate(hit) : this.reversal(participant, txn, rec, key);
     }
-    const rec = this.baseRecord(txn);
-    rec.dedupeKey = key;
-    void journal.record({ ...rec }).catch(() => undefined); // 'received': batched, its durability is carried by the final write
-    if (txn.cls === 'reversal') return this.reversal(participant, txn, rec, key);
 
     const partnerId = this.o.router.route(txn);
     const partner = partnerId === undefined ? undefined : this.o.partners.get(partnerId);
-    if (!partner) {
-      return this.finish(txn, rec, this.answerFrom(txn, RC.NO_ISSUER), { code: RC.NO_ISSUER, partner: '', outcome: 'no-route', waitSeconds: 0 }, key);
-    }
-    rec.partner = partner.id;
-    if (!partner.sender.ready) {
+    if (partner) rec.partner = partner.id;
+    if (!partner || !partner.sender.ready) {
+      const hit = await journal.begin(rec, { dedupe });
+      if (hit) return duplicate(hit);
+      if (!partner) return this.finish(txn, rec, this.answerFrom(txn, RC.NO_ISSUER), { code: RC.NO_ISSUER, partner: '', outcome: 'no-route', waitSeconds: 0 }, key);
       const code = partner.standInResponseCode;
       return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'stand-in', waitSeconds: 0 }, key);
     }
+    // Write-ahead: the transaction is durably 'forwarded', with its request sealed, before the partner
+    // sees it, so that a hub that dies now leaves what recovery needs to reverse it.
     const outbound = this.outbound(txn, participant, partner);
+    rec.state = 'forwarded';
     rec.detail = { outboundStan: outbound.fields['11'] };
+    const hit = await journal.begin(rec, { dedupe, sealedRequest: this.o.dataKey.seal(Buffer.from(JSON.stringify(outbound))) });
+    if (hit) return duplicate(hit);
     try {
       const ex = await partner.sender.request(outbound);
       rec.partnerLink = ex.link;
@@ -152,12 +159,12 @@ export class Pipeline {
         const code = partner.standInResponseCode;
         return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'stand-in', waitSeconds: 0 }, key);
       }
-      // The partner may have acted: answer the timeout code and queue a reversal (0420) durably first.
+      // The partner may have acted: answer the timeout code, with a reversal (0420) queued in the same durable write.
       const code = partner.timeoutResponseCode;
-      await this.queueReversal(txn.id, partner, outbound, code, (e as DariError & { link?: string }).link);
-      rec.state = 'timed_out';
+      const linkHint = (e as DariError & { link?: string }).link;
+      const saf = reversalEntry(this.o.dataKey, txn.id, partner, outbound, code, linkHint);
       const waited = (performance.now() - txn.receivedAt) / 1000;
-      return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'timeout', waitSeconds: waited }, key, undefined, 'timed_out');
+      return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'timeout', waitSeconds: waited }, key, undefined, 'timed_out', saf);
     }
   }
 
@@ -175,15 +182,17 @@ export class Pipeline {
     // participant) and not yet acknowledged leaves the original 'answered': look in the SAF too.
     const alreadyQueued = original.state === 'timed_out' || original.state === 'late' || original.state === 'reversed'
       || (await this.o.journal.safByTxn(original.id)).length > 0;
-    const acted = original.responseCode === RC.APPROVED && original.state === 'answered';
+    // Approved, or still with the partner (it may yet approve): either way the partner may have acted.
+    const acted = (original.responseCode === RC.APPROVED && original.state === 'answered') || original.state === 'forwarded';
+    let saf: SafEntry | undefined;
     if (partner && acted && !alreadyQueued) {
       const outbound = this.outbound(txn, participant, partner);
       const stan = (original.detail as { outboundStan?: string } | undefined)?.outboundStan;
       if (stan !== undefined) outbound.fields['11'] = stan;
-      await this.queueReversal(original.id, partner, outbound, txn.fields['39'] ?? '17', original.partnerLink, partnerOriginalData(txn.originalData, original, stan));
+      saf = reversalEntry(this.o.dataKey, original.id, partner, outbound, txn.fields['39'] ?? '17', original.partnerLink, partnerOriginalData(txn.originalData, original, stan));
       rec.detail = { reverses: original.id, forwarded: true };
     }
-    return this.finish(txn, rec, this.answerFrom(txn, RC.APPROVED), { code: RC.APPROVED, partner: original.partner ?? '', outcome: 'local', waitSeconds: 0 }, key);
+    return this.finish(txn, rec, this.answerFrom(txn, RC.APPROVED), { code: RC.APPROVED, partner: original.partner ?? '', outcome: 'local', waitSeconds: 0 }, key, undefined, 'answered', saf);
   }
 
   /** The request in the partner's dialect, with the hub's own STAN for the outbound leg. */
@@ -192,22 +201,6 @@ export class Pipeline {
     this.stan = this.stan >= 999999 ? 1 : this.stan + 1;
     fields['11'] = String(this.stan).padStart(6, '0');
     return { mti: txn.mti, fields };
-  }
-
-  /** Persist a reversal for the partner (sealed: it carries the PAN). Resolves when durable. */
-  private async queueReversal(txnId: string, partner: PartnerRuntime, original: Iso8583Message, reasonCode: string, linkHint?: string, de90?: string): Promise<void> {
-    const fields: Record<string, string> = {};
-    for (const k in original.fields) if (!NOT_ECHOED.has(k)) fields[k] = original.fields[k] as string;
-    if (partner.dialect.fields[39]) fields['39'] = reasonCode;
-    if (partner.dialect.fields[90]) fields['90'] = de90 ?? originalDataElements(original);
-    const now = Date.now();
-    await this.o.journal.safEnqueue({
-      // One reversal per transaction: the id is derived from it, so a second enqueue (a concurrent
-      // reversal, another hub node) is a no-op insert (ON CONFLICT (id) DO NOTHING).
-      id: `${txnId}:0420`, txnId, partner: partner.id, ...(linkHint ? { linkHint } : {}), mti: '0420',
-      payload: this.o.dataKey.seal(Buffer.from(JSON.stringify({ mti: '0420', fields }))),
-      attempts: 0, nextAt: now, createdAt: now, status: 'pending',
-    });
   }
 
   private baseRecord(txn: Txn): TxnRecord {
@@ -242,18 +235,18 @@ export class Pipeline {
     return { mti: responseMti(txn.mti), fields: sortFields(fields) };
   }
 
-  /** Journal the final state and the dedupe answer durably, then hand back the answer. */
-  private async finish(txn: Txn, rec: TxnRecord, answer: Iso8583Message, out: Outcome, key?: string, reply?: Reply, state: TxnRecord['state'] = 'answered'): Promise<Iso8583Message> {
+  /** Journal the final state, the dedupe answer and any reversal in one durable write, then hand back the answer. */
+  private async finish(txn: Txn, rec: TxnRecord, answer: Iso8583Message, out: Outcome, key?: string, reply?: Reply, state: TxnRecord['state'] = 'answered', saf?: SafEntry): Promise<Iso8583Message> {
     rec.state = state;
     rec.at = Date.now();
     rec.responseCode = out.code;
-    const writes: Promise<void>[] = [this.o.journal.record({ ...rec })];
+    let dedupeAnswer: { key: string; answer: Record<string, string> } | undefined;
     if (key !== undefined) {
       const stored: Record<string, string> = {};
       for (const k in answer.fields) if (!CARD_FIELDS.has(k)) stored[k] = answer.fields[k] as string;
-      writes.push(this.o.journal.storeDedupeAnswer(key, stored));
+      dedupeAnswer = { key, answer: stored };
     }
-    await Promise.all(writes);
+    await this.o.journal.complete(rec, { ...(dedupeAnswer ? { dedupeAnswer } : {}), ...(saf ? { saf } : {}) });
     this.publish(txn, out);
     if (reply) reply(answer);
     return answer;
@@ -311,6 +304,25 @@ function partnerOriginalData(de90: string | undefined, original: TxnRecord, outb
   const stan = (outboundStan ?? original.stan ?? '').padStart(6, '0');
   if (de90 !== undefined && de90.length >= 20) return (de90.slice(0, 4) + stan + de90.slice(10)).padEnd(42, '0');
   return (original.mti + stan + (original.transmission ?? '').padStart(10, '0')).padEnd(42, '0');
+}
+
+/**
+ * The SAF entry reversing `original` (an outbound request as the partner saw it): an 0420 with the
+ * reason in 39 and field 90, sealed with the data key because it carries the PAN. One per
+ * transaction: the id is derived from it, so a second enqueue (a concurrent reversal, another hub
+ * node, recovery) inserts nothing.
+ */
+export function reversalEntry(dataKey: DataKey, txnId: string, partner: PartnerRuntime, original: Iso8583Message, reasonCode: string, linkHint?: string, de90?: string): SafEntry {
+  const fields: Record<string, string> = {};
+  for (const k in original.fields) if (!NOT_ECHOED.has(k)) fields[k] = original.fields[k] as string;
+  if (partner.dialect.fields[39]) fields['39'] = reasonCode;
+  if (partner.dialect.fields[90]) fields['90'] = de90 ?? originalDataElements(original);
+  const now = Date.now();
+  return {
+    id: `${txnId}:0420`, txnId, partner: partner.id, ...(linkHint ? { linkHint } : {}), mti: '0420',
+    payload: dataKey.seal(Buffer.from(JSON.stringify({ mti: '0420', fields }))),
+    attempts: 0, nextAt: now, createdAt: now, status: 'pending',
+  };
 }
 
 /** Field 90 for a reversal of `original` (42 digits). */

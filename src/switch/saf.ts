@@ -10,7 +10,7 @@ import { DariError } from '../errors';
 import type { Journal, SafEntry } from '../journal/journal';
 import { safChannel } from '../metrics/events';
 import type { DataKey } from '../security/data-key';
-import type { PartnerRuntime } from './pipeline';
+import { reversalEntry, type PartnerRuntime } from './pipeline';
 
 export interface SafOptions {
   journal: Journal;
@@ -77,6 +77,7 @@ export class SafWorker {
     if (this.running) return;
     this.running = true;
     try {
+      await this.recover();
       const lease = 2 * Math.max(...[...this.o.partners.values()].map((p) => p.requestTimeoutMs), 1000);
       const due = await this.o.journal.safClaimDue(Date.now(), 64, this.o.nodeId, lease);
       await Promise.all(due.map((e) => this.deliver(e)));
@@ -84,6 +85,30 @@ export class SafWorker {
       // journal unavailable: try again next pass
     } finally {
       this.running = false;
+    }
+  }
+
+  /**
+   * Crash recovery: a transaction still 'forwarded' long after the longest partner timeout belongs
+   * to a hub that died between forwarding and answering. The partner may have acted, so it is
+   * reversed from its sealed request, exactly as a timeout would have been; one still 'received'
+   * never reached a partner and is closed as abandoned (96).
+   */
+  private async recover(): Promise<void> {
+    const { journal } = this.o;
+    const longest = Math.max(1000, ...[...this.o.partners.values()].map((p) => p.requestTimeoutMs));
+    const stale = await journal.inFlightBefore(Date.now() - longest - 2000, 64);
+    for (const { record, sealedRequest } of stale) {
+      const partner = record.partner === undefined ? undefined : this.o.partners.get(record.partner);
+      const at = Date.now();
+      if (record.state === 'forwarded' && partner && sealedRequest) {
+        const outbound = JSON.parse(this.o.dataKey.open(sealedRequest).toString('utf8')) as Iso8583Message;
+        const saf = reversalEntry(this.o.dataKey, record.id, partner, outbound, partner.timeoutResponseCode, record.partnerLink);
+        await journal.complete({ ...record, state: 'timed_out', at, responseCode: partner.timeoutResponseCode, detail: { ...record.detail, recovered: true } }, { saf });
+        safChannel.publish({ partner: partner.id, outcome: 'recovered' });
+      } else {
+        await journal.complete({ ...record, state: 'answered', at, responseCode: '96', detail: { ...record.detail, abandoned: true } }, {});
+      }
     }
   }
 
