@@ -74,7 +74,7 @@ export interface HubConfig {
   node: { id: string };
   listener: { host: string; port: number };
   metrics: { host: string; port: number };
-  journal: { sqlitePath: string; dataKeyFile: string; dedupeWindowSeconds: number };
+  journal: { sqlitePath: string; dataKeyFile: string; dedupeWindowSeconds: number; sqliteThread: 'worker' | 'inline' };
   saf: { retryBaseMs: number; retryMaxMs: number; maxAttempts: number; pollMs: number };
   participants: ParticipantConfig[];
   partners: PartnerConfig[];
@@ -186,7 +186,9 @@ export function validateConfig(raw: unknown): HubConfig {
   const metrics = obj(r.metrics ?? {}, 'metrics');
   known(metrics, 'metrics', ['host', 'port']);
   const journal = obj(r.journal ?? {}, 'journal');
-  known(journal, 'journal', ['sqlitePath', 'dataKeyFile', 'dedupeWindowSeconds']);
+  known(journal, 'journal', ['sqlitePath', 'dataKeyFile', 'dedupeWindowSeconds', 'sqliteThread']);
+  const sqliteThread = str(journal, 'sqliteThread', 'journal', 'worker');
+  if (sqliteThread !== 'worker' && sqliteThread !== 'inline') bad('journal.sqliteThread', 'must be worker or inline');
   const saf = obj(r.saf ?? {}, 'saf');
   known(saf, 'saf', ['retryBaseMs', 'retryMaxMs', 'maxAttempts', 'pollMs']);
 
@@ -278,6 +280,7 @@ export function validateConfig(raw: unknown): HubConfig {
       sqlitePath: str(journal, 'sqlitePath', 'journal', './data/dari.db'),
       dataKeyFile: str(journal, 'dataKeyFile', 'journal', './data/data.key'),
       dedupeWindowSeconds: int(journal, 'dedupeWindowSeconds', 'journal', 300, 1, 86400),
+      sqliteThread,
     },
     saf: {
       retryBaseMs: int(saf, 'retryBaseMs', 'saf', 1000, 10, 3600000),

@@ -144,6 +144,9 @@ export interface Journal {
   /** Store the answer of the transaction holding the key (only while `txnId` holds it). Resolves when durable. */
   storeDedupeAnswer(key: string, answer: Record<string, string>, txnId?: string): Promise<void>;
 
+  /** Delete dedupe keys whose window has passed; returns how many. */
+  pruneDedupe(now: number): Promise<number>;
+
   /** Enqueue a SAF entry. Resolves when durable. */
   safEnqueue(entry: SafEntry): Promise<void>;
   /**

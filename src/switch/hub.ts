@@ -83,7 +83,7 @@ export class Hub {
     const env = this.options.env ?? process.env;
     const databaseUrl = this.options.databaseUrl ?? env.DATABASE_URL ?? '';
     this.dataKey = loadDataKey(c.journal.dataKeyFile, true, env);
-    const journal = openJournal({ databaseUrl, sqlitePath: c.journal.sqlitePath, ...(this.options.schema ? { schema: this.options.schema } : {}) });
+    const journal = openJournal({ databaseUrl, sqlitePath: c.journal.sqlitePath, sqliteThread: c.journal.sqliteThread, ...(this.options.schema ? { schema: this.options.schema } : {}) });
     journal.onCommit = (batchSize, seconds) => {
       if (commitChannel.hasSubscribers) commitChannel.publish({ batchSize, seconds });
     };

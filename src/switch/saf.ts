@@ -31,6 +31,8 @@ export class SafWorker {
   private running = false;
   private stopped = true;
   private busy: Promise<void> = Promise.resolve();
+  /** Epoch ms of the last dedupe prune (housekeeping, once a minute). */
+  private prunedAt = 0;
 
   constructor(private readonly o: SafOptions) {}
 
@@ -78,6 +80,10 @@ export class SafWorker {
     this.running = true;
     try {
       await this.recover();
+      if (Date.now() - this.prunedAt >= 60_000) {
+        this.prunedAt = Date.now();
+        await this.o.journal.pruneDedupe(this.prunedAt);
+      }
       const lease = 2 * Math.max(...[...this.o.partners.values()].map((p) => p.requestTimeoutMs), 1000);
       const due = await this.o.journal.safClaimDue(Date.now(), 64, this.o.nodeId, lease);
       await Promise.all(due.map((e) => this.deliver(e)));
