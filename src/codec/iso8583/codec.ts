@@ -263,19 +263,16 @@ export class Iso8583Codec {
     let len = 0;
     switch (f.penc) {
       case PEnc.ASCII:
+      case PEnc.EBCDIC: {
+        // One digit per byte: '0'-'9' are 0x30-0x39 in ASCII, 0xF0-0xF9 in EBCDIC.
+        const zero = f.penc === PEnc.ASCII ? 0x30 : 0xf0;
         for (let i = 0; i < f.prefixBytes; i++) {
-          const c = (buf[o + i] as number) - 0x30;
-          if (c < 0 || c > 9) fail('DARI_CODEC_LENGTH_INVALID', `length prefix of ${label(f)} is not ${f.prefixDigits} ASCII digits`, f.no, o + i - start);
+          const c = (buf[o + i] as number) - zero;
+          if (c < 0 || c > 9) fail('DARI_CODEC_LENGTH_INVALID', `length prefix of ${label(f)} is not ${f.prefixDigits} ${f.penc === PEnc.ASCII ? 'ASCII' : 'EBCDIC'} digits`, f.no, o + i - start);
           len = len * 10 + c;
         }
         return len;
-      case PEnc.EBCDIC:
-        for (let i = 0; i < f.prefixBytes; i++) {
-          const c = (buf[o + i] as number) - 0xf0;
-          if (c < 0 || c > 9) fail('DARI_CODEC_LENGTH_INVALID', `length prefix of ${label(f)} is not ${f.prefixDigits} EBCDIC digits`, f.no, o + i - start);
-          len = len * 10 + c;
-        }
-        return len;
+      }
       case PEnc.BCD:
         for (let i = 0; i < f.prefixBytes; i++) {
           const b = buf[o + i] as number;

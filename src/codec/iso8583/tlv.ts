@@ -66,14 +66,19 @@ function hexOf(buf: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-function decodeRange(buf: Uint8Array, start: number, end: number, depth: number): TlvItem[] {
-  const items: TlvItem[] = [];
+/**
+ * Visit the items of a range that `checkTlv` accepted, in order: each item's tag (hex), whether it
+ * is constructed (and well-formed inside, so it may be descended into), and its value bounds.
+ * Padding bytes 0x00/0xFF are visited as tag "00"/"FF" with an empty value and `padding` set.
+ */
+function eachItem(buf: Uint8Array, start: number, end: number, depth: number,
+  visit: (tag: string, nested: boolean, valueStart: number, valueEnd: number, padding: boolean) => void): void {
   let o = start;
   while (o < end) {
     const tagStart = o;
     const t0 = buf[o++] as number;
     if (t0 === 0x00 || t0 === 0xff) {
-      items.push({ tag: BYTE_HEX[t0] as string, value: '' });
+      visit(BYTE_HEX[t0] as string, false, o, o, true);
       continue;
     }
     if ((t0 & 0x1f) === 0x1f) {
@@ -86,13 +91,19 @@ function decodeRange(buf: Uint8Array, start: number, end: number, depth: number)
       len = 0;
       for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
     }
-    const item: TlvItem = { tag, value: hexOf(buf, o, o + len) };
-    if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) < 0) {
-      item.children = decodeRange(buf, o, o + len, depth + 1);
-    }
-    items.push(item);
+    const nested = (t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) < 0;
+    visit(tag, nested, o, o + len, false);
     o += len;
   }
+}
+
+function decodeRange(buf: Uint8Array, start: number, end: number, depth: number): TlvItem[] {
+  const items: TlvItem[] = [];
+  eachItem(buf, start, end, depth, (tag, nested, vs, ve) => {
+    const item: TlvItem = { tag, value: hexOf(buf, vs, ve) };
+    if (nested) item.children = decodeRange(buf, vs, ve, depth + 1);
+    items.push(item);
+  });
   return items;
 }
 
@@ -155,25 +166,10 @@ export function tlvValueSpans(hex: string): { tag: string; start: number; end: n
   const bad = checkTlv(buf, 0, buf.length);
   if (bad >= 0) throw new DariError('DARI_CODEC_TLV_MALFORMED', `TLV item at byte ${bad} is incomplete or malformed`, { offset: bad });
   const spans: { tag: string; start: number; end: number }[] = [];
-  const walk = (start: number, end: number, depth: number): void => {
-    let o = start;
-    while (o < end) {
-      const tagStart = o;
-      const t0 = buf[o++] as number;
-      if (t0 === 0x00 || t0 === 0xff) continue;
-      if ((t0 & 0x1f) === 0x1f) while (o < end && ((buf[o++] as number) & 0x80) !== 0) { /* tag bytes */ }
-      const tag = hexOf(buf, tagStart, o);
-      let len = buf[o++] as number;
-      if (len & 0x80) {
-        const nb = len & 0x7f;
-        len = 0;
-        for (let i = 0; i < nb; i++) len = len * 256 + (buf[o++] as number);
-      }
-      if ((t0 & 0x20) !== 0 && depth < 8 && checkTlv(buf, o, o + len) < 0) walk(o, o + len, depth + 1);
-      else spans.push({ tag, start: 2 * o, end: 2 * (o + len) });
-      o += len;
-    }
-  };
+  const walk = (start: number, end: number, depth: number): void => eachItem(buf, start, end, depth, (tag, nested, vs, ve, padding) => {
+    if (nested) walk(vs, ve, depth + 1);
+    else if (!padding) spans.push({ tag, start: 2 * vs, end: 2 * ve });
+  });
   walk(0, buf.length, 0);
   return spans;
 }
