@@ -239,6 +239,15 @@ describe('link: one connection (loopback TCP)', () => {
     assert.equal(p.count('0200'), 0);
   });
 
+  it('signs on with a partner whose 0810 echoes only fields 11 and 70 (network messages match by STAN)', async () => {
+    const p = await peer((m) => {
+      if (m.mti === '0800') m.socket.write(answer(m, '00', ['11', '70']));
+    });
+    const l = client(p, { signOn: true }).start();
+    await eventually(() => l.ready, 3000, 'ready after a sign-on answered without 7 and 41');
+    assert.equal(l.ready, true);
+  });
+
   it('sends an echo test when idle and stays up when it is answered', async () => {
     const p = await peer();
     const l = client(p, { signOn: true, echoIntervalMs: 80, echoTimeoutMs: 200 }).start();

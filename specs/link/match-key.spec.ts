@@ -31,7 +31,9 @@ describe('link matching key', () => {
     const resp = { mti: '0210', fields: { '7': '1126120000', '11': '000123', '41': 'TERM0001', '39': '00' } };
     assert.equal(defaultMatchKey(req), '0200|TERM0001|000123|1126120000');
     assert.equal(defaultMatchKey(resp), defaultMatchKey(req));
-    assert.equal(defaultMatchKey({ mti: '0810', fields: { '11': '000001' } }), '0800||000001|');
+    // Network management (class 8) matches by STAN alone: an 0810 without 7 and 41 still answers its 0800.
+    assert.equal(defaultMatchKey({ mti: '0810', fields: { '11': '000001' } }), '0800|000001');
+    assert.equal(defaultMatchKey({ mti: '0810', fields: { '11': '000001', '70': '001' } }), defaultMatchKey({ mti: '0800', fields: { '7': '1126120000', '11': '000001', '41': 'TERM0001', '70': '001' } }));
     const reversal = { mti: '0400', fields: req.fields };
     assert.notEqual(defaultMatchKey(reversal), defaultMatchKey(req));
     assert.equal(defaultMatchKey({ mti: '0430', fields: req.fields }), defaultMatchKey({ mti: '0421', fields: req.fields }));

@@ -10,6 +10,6 @@ export { Link, acceptLink, type LinkState, type LinkEventMap, type LinkStats, ty
 export { LinkPool, type LinkPoolOptions, type LinkStatus, type LinkPoolEventMap } from './pool';
 export { linkConfig, LINK_DEFAULTS, type LinkOptions, type LinkConfig, type LinkRole, type Reply, type RequestHandler } from './options';
 export { LinkError } from './errors';
-export { defaultMatchKey, foldMti, keyByFields, DEFAULT_KEY_FIELDS, type MatchKey } from './match-key';
+export { defaultMatchKey, foldMti, keyByClass, keyByFields, DEFAULT_KEY_FIELDS, DEFAULT_NETWORK_KEY_FIELDS, type MatchKey } from './match-key';
 export { LINK_CHANNEL_NAMES } from './diagnostics';
 export { responseMti, isResponseMti, type Sender, type SendOptions, type Exchange } from './types';

@@ -56,5 +56,20 @@ export function keyByFields(fields: readonly string[]): MatchKey {
   };
 }
 
-/** The default key: folded MTI | 41 | 11 | 7. */
-export const defaultMatchKey: MatchKey = keyByFields(DEFAULT_KEY_FIELDS);
+/**
+ * Fields of the key for network management messages (MTI class 8: sign-on, echo, key change).
+ * STAN only: many switches drop 41 and even 7 from their 0810 (tilln/jmeter-iso8583 #54, #69),
+ * and the link's own 0800 STANs are unique per link (jPOS QMUX allows a key per MTI class,
+ * `<key mti="08">`).
+ */
+export const DEFAULT_NETWORK_KEY_FIELDS: readonly string[] = Object.freeze(['11']);
+
+/** A key that uses `network` fields for MTI class 8 and `financial` fields for every other class. */
+export function keyByClass(financial: readonly string[], network: readonly string[]): MatchKey {
+  const fin = keyByFields(financial);
+  const net = keyByFields(network);
+  return (m) => (m.mti.charCodeAt(1) === 0x38 ? net(m) : fin(m));
+}
+
+/** The default key: folded MTI | 41 | 11 | 7, and folded MTI | 11 for network management. */
+export const defaultMatchKey: MatchKey = keyByClass(DEFAULT_KEY_FIELDS, DEFAULT_NETWORK_KEY_FIELDS);

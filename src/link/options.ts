@@ -7,7 +7,7 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Iso8583Codec, type Iso8583Message } from '../codec/iso8583';
 import { DariError } from '../errors';
 import { framingConfig, type FramingConfig, type FramingOptions } from '../transport/framing';
-import { DEFAULT_KEY_FIELDS, keyByFields, type MatchKey } from './match-key';
+import { DEFAULT_KEY_FIELDS, DEFAULT_NETWORK_KEY_FIELDS, keyByClass, type MatchKey } from './match-key';
 
 /**
  * Writes the answer to an incoming request on the link it came from (with the request's fixed
@@ -109,7 +109,14 @@ export interface LinkOptions {
    */
   keyFields?: readonly string[];
 
-  /** A custom matching key (same key for a request and its response). @default folded MTI | keyFields */
+  /**
+   * Fields of the matching key for network management messages (MTI class 8, e.g. 0800/0810),
+   * after the folded MTI. Ignored when `matchKey` is given.
+   * @default ['11'] (partners often drop 41 and 7 from their 0810)
+   */
+  networkKeyFields?: readonly string[];
+
+  /** A custom matching key (same key for a request and its response). @default folded MTI | keyFields (networkKeyFields for class 8) */
   matchKey?: MatchKey;
 
   /**
@@ -211,7 +218,7 @@ export const LINK_DEFAULTS = Object.freeze({
 
 const KNOWN: ReadonlySet<string> = new Set([
   'role', 'id', 'host', 'port', 'socket', 'tls', 'codec', 'framing', 'requestTimeoutMs', 'connectTimeoutMs', 'signOn',
-  'signOnTimeoutMs', 'echoIntervalMs', 'echoTimeoutMs', 'reconnectBaseMs', 'reconnectMaxMs', 'keyFields', 'matchKey',
+  'signOnTimeoutMs', 'echoIntervalMs', 'echoTimeoutMs', 'reconnectBaseMs', 'reconnectMaxMs', 'keyFields', 'networkKeyFields', 'matchKey',
   'networkFields', 'nextStan', 'onRequest', 'onNetworkRequest', 'maxInFlight', 'lateKeyMemory', 'lateKeyTtlMs',
   'answeredKeyMemory', 'closeTimeoutMs', 'noDelay',
 ]);
@@ -290,6 +297,13 @@ export function linkConfig(options: LinkOptions): LinkConfig {
     }
     keyFields = Object.freeze(o.keyFields.slice());
   }
+  let networkKeyFields = DEFAULT_NETWORK_KEY_FIELDS;
+  if (o.networkKeyFields !== undefined) {
+    if (!Array.isArray(o.networkKeyFields) || o.networkKeyFields.length === 0 || !o.networkKeyFields.every((f) => typeof f === 'string' && FIELD_NO.test(f))) {
+      invalidOption('networkKeyFields', "must be a non-empty list of field numbers as strings, e.g. ['11']");
+    }
+    networkKeyFields = Object.freeze(o.networkKeyFields.slice());
+  }
   const customKey = fn<MatchKey>(o, 'matchKey');
 
   let networkFields: Readonly<Record<string, string>> = Object.freeze({});
@@ -320,7 +334,7 @@ export function linkConfig(options: LinkOptions): LinkConfig {
     reconnectBaseMs,
     reconnectMaxMs,
     keyFields,
-    matchKey: customKey ?? keyByFields(keyFields),
+    matchKey: customKey ?? keyByClass(keyFields, networkKeyFields),
     networkFields,
     nextStan: fn(o, 'nextStan'),
     onRequest: fn(o, 'onRequest'),
