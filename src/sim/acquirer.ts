@@ -139,17 +139,9 @@ interface Pending {
   done: (o: Outcome) => void;
 }
 
-interface RunStats {
-  sent: number;
-  answered: number;
-  timedOut: number;
-  failed: number;
-  late: number;
-  unmatched: number;
-  byResponseCode: Record<string, number>;
-  approved: number;
+type RunStats = Pick<AcquirerSummary, 'sent' | 'answered' | 'timedOut' | 'failed' | 'late' | 'unmatched' | 'byResponseCode' | 'approved'> & {
   latencies: number[];
-}
+};
 
 const ATM_AMOUNTS = [10_000, 50_000, 100_000, 300_000];
 const TIMED_OUT_MEMORY = 100_000;

@@ -198,9 +198,7 @@ export class Hub {
     const link = acceptLink(socket, {
       id: `${cfg.id}@${addr}:${socket.remotePort ?? 0}`, codec: participant.codec, framing: cfg.framing,
       onRequest: (msg, reply, linkId) => {
-        const p = this.pipeline.handle(participant, linkId, msg, (answer) => {
-          reply(answer);
-        });
+        const p = this.pipeline.handle(participant, linkId, msg, reply);
         this.inflight.add(p);
         void p.finally(() => this.inflight.delete(p));
       },

@@ -219,20 +219,24 @@ export class Pipeline {
     return rec;
   }
 
-  /** The answer: the request echoed (without card-sensitive fields), overlaid with the partner's answer fields, and field 39. */
+  /**
+   * The answer: the request echoed (without card-sensitive fields), overlaid with the partner's
+   * answer fields, and field 39. Field numbers are integer keys, which enumerate in ascending order
+   * whatever the insertion order (ECMAScript OrdinaryOwnPropertyKeys), so no re-sorting is needed.
+   */
   private answerFrom(txn: Txn, code: string, partnerFields?: Record<string, string>): Iso8583Message {
     const fields: Record<string, string> = {};
     for (const k in txn.fields) if (!NOT_ECHOED.has(k)) fields[k] = txn.fields[k] as string;
     if (partnerFields) for (const k in partnerFields) if (!OUTBOUND_KEYS.has(k)) fields[k] = partnerFields[k] as string;
     fields['39'] = code;
-    return { mti: responseMti(txn.mti), fields: sortFields(fields) };
+    return { mti: responseMti(txn.mti), fields };
   }
 
   /** A stored dedupe answer (card data removed) rebuilt for a repeated request. */
   private restoreAnswer(txn: Txn, stored: Record<string, string>): Iso8583Message {
     const fields: Record<string, string> = { ...stored };
     for (const k of CARD_FIELDS) if (txn.fields[k] !== undefined && !NOT_ECHOED.has(k)) fields[k] = txn.fields[k] as string;
-    return { mti: responseMti(txn.mti), fields: sortFields(fields) };
+    return { mti: responseMti(txn.mti), fields };
   }
 
   /** Journal the final state, the dedupe answer and any reversal in one durable write, then hand back the answer. */
@@ -261,13 +265,6 @@ export class Pipeline {
     };
     txnChannel.publish(ev);
   }
-}
-
-function sortFields(f: Record<string, string>): Record<string, string> {
-  // Integer-like keys already enumerate in ascending order; a fresh object keeps the JSON tidy.
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(f)) out[k] = f[k] as string;
-  return out;
 }
 
 /** Repeat detection: same participant, MTI (repeats 0201/0421 fold onto 0200/0420), terminal, STAN, transmission time, RRN. */
