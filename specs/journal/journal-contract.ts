@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { isDariError } from '../../src/errors';
 import type { JournalAdapter } from '../../src/journal/common';
-import type { SafEntry, TxnRecord } from '../../src/journal/journal';
+import type { FeeEntry, SafEntry, TxnRecord } from '../../src/journal/journal';
 import { MIGRATIONS } from '../../src/journal/migrations';
 
 export type MakeJournal = (store?: string) => JournalAdapter;
@@ -719,6 +719,132 @@ export function journalContract(name: string, makeJournal: MakeJournal, cleanup:
         assert.equal(r1.status, 'rejected');
         assert.equal(r2.status, 'fulfilled');
         assert.ok(await j.get(ok.id));
+      });
+    });
+
+    describe('fees (recordFees, feeTotals)', () => {
+      const DAY = 86_400_000;
+      // 2024-06-12T00:00:00Z
+      const D = Date.UTC(2024, 5, 12);
+      const entry = (over: Partial<FeeEntry> & Pick<FeeEntry, 'at' | 'amount'>): FeeEntry => ({
+        txnId: uid('fee'),
+        participant: 'BANK1',
+        partner: 'ID-QRIS',
+        currency: 'KRW',
+        participantFee: 0n,
+        partnerFee: 0n,
+        cardBrandCost: 0n,
+        ...over,
+      });
+
+      it('groups by participant, partner and currency over [from, to), with the saving', async () => {
+        const j = await open('fees-totals');
+        const b = entry({ at: D + 3_600_000, amount: 50_000n, participantFee: 250n, partnerFee: 50n, cardBrandCost: 500n });
+        await Promise.all([
+          j.recordFees(entry({ at: D, amount: 12_975n, participantFee: 65n, partnerFee: 13n, cardBrandCost: 130n })),
+          j.recordFees(b),
+          j.recordFees(entry({ at: D + 1, partner: 'VN-NAPAS', amount: 1_000n, participantFee: 5n, cardBrandCost: 10n, quoteId: uid('q'), rate: '0.0865' })),
+          j.recordFees(entry({ at: D + DAY - 1, participant: 'BANK2', currency: 'IDR', amount: 15_000_000n, participantFee: 7_500n, partnerFee: 1_500n, cardBrandCost: 150_000n })),
+          j.recordFees(entry({ at: D + DAY, amount: 7n, participantFee: 1n })), // the next day: outside
+          j.recordFees(entry({ at: D - 1, amount: 9n, participantFee: 1n })), // the day before: outside
+        ]);
+        // Hand-summed: BANK1/ID-QRIS/KRW 12975 + 50000 = 62975, fees 65 + 250 = 315 and 13 + 50 = 63,
+        // card 130 + 500 = 630, saving 630 - 315 - 63 = 252.
+        assert.deepEqual(await j.feeTotals({ from: D, to: D + DAY }), [
+          { participant: 'BANK1', partner: 'ID-QRIS', currency: 'KRW', count: 2, amount: 62_975n, participantFees: 315n, partnerFees: 63n, cardBrandCost: 630n, saving: 252n },
+          { participant: 'BANK1', partner: 'VN-NAPAS', currency: 'KRW', count: 1, amount: 1_000n, participantFees: 5n, partnerFees: 0n, cardBrandCost: 10n, saving: 5n },
+          { participant: 'BANK2', partner: 'ID-QRIS', currency: 'IDR', count: 1, amount: 15_000_000n, participantFees: 7_500n, partnerFees: 1_500n, cardBrandCost: 150_000n, saving: 141_000n },
+        ]);
+        assert.deepEqual(await j.feeTotals({ from: D + DAY, to: D + 2 * DAY }), [
+          { participant: 'BANK1', partner: 'ID-QRIS', currency: 'KRW', count: 1, amount: 7n, participantFees: 1n, partnerFees: 0n, cardBrandCost: 0n, saving: -1n },
+        ]);
+        assert.deepEqual(await j.feeTotals({ from: D + 2 * DAY, to: D + 3 * DAY }), []);
+
+        // A later entry of the same transaction replaces it: fees refunded.
+        await j.recordFees({ ...b, participantFee: 0n, partnerFee: 0n });
+        const [first] = await j.feeTotals({ from: D, to: D + DAY });
+        assert.deepEqual(first, { participant: 'BANK1', partner: 'ID-QRIS', currency: 'KRW', count: 2, amount: 62_975n, participantFees: 65n, partnerFees: 13n, cardBrandCost: 630n, saving: 552n });
+      });
+
+      it('cardRateBps recomputes each card-brand cost half up from the amount', async () => {
+        const j = await open('fees-rate');
+        await Promise.all([150n, 149n, 50n].map((amount, i) => j.recordFees(entry({ at: D + i, amount, participantFee: 1n, cardBrandCost: 0n }))));
+        const cost = async (bps?: number): Promise<bigint | undefined> => (await j.feeTotals({ from: D, to: D + DAY, ...(bps === undefined ? {} : { cardRateBps: bps }) }))[0]?.cardBrandCost;
+        assert.equal(await cost(), 0n, 'the recorded costs');
+        // 100 bps: 1.50 -> 2, 1.49 -> 1, 0.50 -> 1 (half up each) = 4
+        assert.equal(await cost(100), 4n);
+        // 250 bps: 3.75 -> 4, 3.725 -> 4, 1.25 -> 1 = 9
+        assert.equal(await cost(250), 9n);
+        assert.equal(await cost(0), 0n);
+        const [row] = await j.feeTotals({ from: D, to: D + DAY, cardRateBps: 250 });
+        assert.equal(row?.saving, 9n - 3n);
+        await rejectsCoded(j.feeTotals({ from: D, to: D + DAY, cardRateBps: 10_001 }), 'DARI_INTERNAL_ERROR', /cardRateBps/);
+        await rejectsCoded(j.feeTotals({ from: Number.NaN, to: D }), 'DARI_INTERNAL_ERROR', /timestamp/);
+      });
+
+      it('amounts beyond 2^53 stay exact, up to the 14-digit maximum and at a 100% card rate', async () => {
+        const j = await open('fees-big');
+        const max = 99_999_999_999_999n;
+        await j.recordFees(entry({ at: D, amount: max, participantFee: max, cardBrandCost: max }));
+        await j.recordFees(entry({ at: D, amount: max, partnerFee: 1n, cardBrandCost: max }));
+        const [row] = await j.feeTotals({ from: D, to: D + 1, cardRateBps: 10_000 });
+        assert.deepEqual(row, { participant: 'BANK1', partner: 'ID-QRIS', currency: 'KRW', count: 2, amount: 2n * max, participantFees: max, partnerFees: 1n, cardBrandCost: 2n * max, saving: max - 1n });
+      });
+
+      it('several entries of one transaction in a batch: one row, the last wins', async () => {
+        const j = await open('fees-batch');
+        const id = uid('fee');
+        await Promise.all([1n, 2n, 3n].map((fee) => j.recordFees(entry({ txnId: id, at: D, amount: 100n, participantFee: fee }))));
+        const [row] = await j.feeTotals({ from: D, to: D + 1 });
+        assert.equal(row?.count, 1);
+        assert.equal(row?.participantFees, 3n);
+      });
+
+      it('sorts by code unit whatever the database collation', async () => {
+        const j = await open('fees-order');
+        await Promise.all(['bank-a', 'BANK-Z', 'Bank-m'].map((participant) => j.recordFees(entry({ at: D, amount: 1n, participant }))));
+        assert.deepEqual((await j.feeTotals({ from: D, to: D + 1 })).map((r) => r.participant), ['BANK-Z', 'Bank-m', 'bank-a']);
+      });
+
+      it('refuses a malformed entry (DARI_INTERNAL_ERROR naming the field), alone in its batch', async () => {
+        const j = await open('fees-bad');
+        const good = entry({ at: D, amount: 5n });
+        const bad: Array<[Partial<FeeEntry> | Record<string, unknown>, RegExp]> = [
+          [{ amount: 5 }, /amount must be a bigint/],
+          [{ participantFee: -1n }, /participantFee/],
+          [{ cardBrandCost: 100_000_000_000_000n }, /cardBrandCost/],
+          [{ currency: '410' }, /currency/],
+          [{ partner: '' }, /partner must be/],
+          [{ rate: '1e-3' }, /rate must be a decimal/],
+          [{ at: Number.POSITIVE_INFINITY }, /timestamp/],
+        ];
+        const results = await Promise.allSettled([...bad.map(([over]) => j.recordFees({ ...entry({ at: D, amount: 5n }), ...over } as FeeEntry)), j.recordFees(good)]);
+        for (let i = 0; i < bad.length; i++) {
+          const r = results[i]!;
+          assert.equal(r.status, 'rejected', `entry ${i}`);
+          await rejectsCoded(Promise.reject((r as PromiseRejectedResult).reason), 'DARI_INTERNAL_ERROR', bad[i]![1]);
+        }
+        assert.equal(results[bad.length]?.status, 'fulfilled');
+        assert.deepEqual(
+          (await j.feeTotals({ from: D, to: D + 1 })).map((r) => [r.count, r.amount]),
+          [[1, 5n]],
+          'only the good entry was written',
+        );
+      });
+
+      it('survives close and reopen; after close both calls reject with DARI_JOURNAL_UNAVAILABLE', async () => {
+        const j = makeJournal('fees-durable');
+        await j.init();
+        const e = entry({ at: D, amount: 42n, participantFee: 1n, partnerFee: 2n, cardBrandCost: 3n, quoteId: uid('q'), rate: '11.560693641618' });
+        const pending = j.recordFees(e);
+        await j.close();
+        await pending;
+        await rejectsCoded(j.recordFees(e), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.feeTotals({ from: D, to: D + 1 }), 'DARI_JOURNAL_UNAVAILABLE');
+        const again = await open('fees-durable');
+        assert.deepEqual(await again.feeTotals({ from: D, to: D + 1 }), [
+          { participant: 'BANK1', partner: 'ID-QRIS', currency: 'KRW', count: 1, amount: 42n, participantFees: 1n, partnerFees: 2n, cardBrandCost: 3n, saving: 0n },
+        ]);
       });
     });
 

@@ -3,7 +3,7 @@
  * operations it carries, row <-> record mapping, and the life cycle (init / close / coded errors).
  *
  * Group commit. Every write (record, begin, complete, claimDedupe, storeDedupeAnswer, safEnqueue,
- * safClaimDue, safUpdate) is pushed onto one queue. The first push of an event-loop turn schedules
+ * safClaimDue, safUpdate, recordFees) is pushed onto one queue. The first push of an event-loop turn schedules
  * a flush with `setImmediate`; the flush takes everything queued so far and commits it in ONE
  * database transaction, then settles every promise of the batch (so a promise resolves only once
  * its write is durable). While a batch is committing (PostgreSQL, and SQLite in its worker thread:
@@ -11,12 +11,12 @@
  * the running one ends: there is at most one batch in flight per journal instance, so batches grow
  * with load and the fsync cost per write falls as the load rises.
  *
- * Reads (get, findByOriginalKey, inFlightBefore, safStats, safByTxn, history) go straight to the
+ * Reads (get, findByOriginalKey, inFlightBefore, safStats, safByTxn, history, feeTotals) go straight to the
  * database when nothing is queued or in flight. Otherwise they first wait until every write queued
  * before them is committed (read-your-writes), without forcing an early, smaller batch.
  */
 import { DariError, type ErrorCode } from '../errors';
-import type { BeginOptions, CompleteOptions, DedupeHit, InFlightTxn, Journal, SafEntry, TxnRecord, TxnState } from './journal';
+import type { BeginOptions, CompleteOptions, DedupeHit, FeeEntry, FeeTotals, FeeTotalsQuery, InFlightTxn, Journal, SafEntry, TxnRecord, TxnState } from './journal';
 
 // ------------------------------------------------------------------------------------------------
 // Public extras (additive to the Journal interface)
@@ -154,7 +154,8 @@ export type WriteOp =
   | { kind: 'storeDedupeAnswer'; key: string; answer: Record<string, string>; txnId?: string }
   | { kind: 'safEnqueue'; entry: SafEntry }
   | { kind: 'safClaimDue'; now: number; limit: number; node: string; leaseMs: number }
-  | { kind: 'safUpdate'; id: string; update: SafUpdate };
+  | { kind: 'safUpdate'; id: string; update: SafUpdate }
+  | { kind: 'recordFees'; entry: FeeEntry };
 
 export type QueuedOp = WriteOp & { resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
@@ -391,6 +392,102 @@ export function rowToInFlight(row: Record<string, unknown>): InFlightTxn {
   return { record: rowToTxn(row), sealedRequest: sealed === null || sealed === undefined ? undefined : toBuffer(sealed) };
 }
 
+/** Columns of `fees`, in insert order (see feeValues). */
+export const FEE_COLUMNS: readonly string[] = [
+  'txn_id',
+  'charged_at',
+  'participant',
+  'partner',
+  'currency',
+  'amount',
+  'participant_fee',
+  'partner_fee',
+  'card_brand_cost',
+  'fx_quote_id',
+  'rate',
+];
+
+/** The largest fee-table amount: 14 digits, so that amount x 10000 stays below 2^63 in SQL. */
+const MAX_FEE_AMOUNT = 99_999_999_999_999n;
+
+/**
+ * Refuse a malformed fee entry before it is queued (a caller bug: DARI_INTERNAL_ERROR naming the
+ * field). Amounts must be bigints of 0 to 14 digits; the currency an ISO 4217 alphabetic code.
+ */
+export function checkFeeEntry(e: FeeEntry): void {
+  const bad = (what: string): never => {
+    throw new DariError('DARI_INTERNAL_ERROR', `journal refused the fees of transaction ${typeof e?.txnId === 'string' ? e.txnId : '?'}: ${what}`);
+  };
+  if (typeof e !== 'object' || e === null) bad('not an object');
+  for (const k of ['txnId', 'participant', 'partner'] as const) if (typeof e[k] !== 'string' || e[k] === '') bad(`${k} must be a non-empty string`);
+  if (typeof e.currency !== 'string' || !/^[A-Z]{3}$/.test(e.currency)) bad('currency must be an ISO 4217 alphabetic code');
+  for (const k of ['amount', 'participantFee', 'partnerFee', 'cardBrandCost'] as const) {
+    const v = e[k];
+    if (typeof v !== 'bigint' || v < 0n || v > MAX_FEE_AMOUNT) bad(`${k} must be a bigint of minor units from 0 to ${MAX_FEE_AMOUNT}`);
+  }
+  if (e.quoteId !== undefined && (typeof e.quoteId !== 'string' || e.quoteId === '')) bad('quoteId must be a non-empty string');
+  if (e.rate !== undefined && (typeof e.rate !== 'string' || !/^[0-9]+(\.[0-9]+)?$/.test(e.rate))) bad('rate must be a decimal string');
+  toMs(e.at);
+}
+
+/** Column values of a fee entry, in FEE_COLUMNS order. */
+export function feeValues(e: FeeEntry): Array<string | number | bigint | null> {
+  return [
+    e.txnId,
+    toMs(e.at),
+    e.participant,
+    e.partner,
+    e.currency,
+    e.amount,
+    e.participantFee,
+    e.partnerFee,
+    e.cardBrandCost,
+    e.quoteId ?? null,
+    e.rate ?? null,
+  ];
+}
+
+/** A checked basis-point rate for feeTotals (0 to 10000), or null to use the recorded costs. */
+export function cardRateOf(q: FeeTotalsQuery): number | null {
+  const r = q.cardRateBps;
+  if (r === undefined) return null;
+  if (!Number.isInteger(r) || r < 0 || r > 10_000) throw new DariError('DARI_INTERNAL_ERROR', 'journal feeTotals: cardRateBps must be an integer from 0 to 10000');
+  return r;
+}
+
+/** An integer column as a bigint, whichever way the driver delivers it (bigint, number or numeric text). */
+function big(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === 'string' && /^-?[0-9]+$/.test(v)) return BigInt(v);
+  throw new DariError('DARI_INTERNAL_ERROR', 'journal: a fee total is not an integer');
+}
+
+/**
+ * Rows of the grouped fee query (participant, partner, currency, n, amount, participant_fees,
+ * partner_fees, card_brand_cost) as FeeTotals, sorted by code unit (the databases' collations differ).
+ */
+export function rowsToFeeTotals(rows: Array<Record<string, unknown>>): FeeTotals[] {
+  const out = rows.map((r): FeeTotals => {
+    const participantFees = big(r['participant_fees']);
+    const partnerFees = big(r['partner_fees']);
+    const cardBrandCost = big(r['card_brand_cost']);
+    return {
+      participant: String(r['participant']),
+      partner: String(r['partner']),
+      currency: String(r['currency']),
+      count: Number(big(r['n'])),
+      amount: big(r['amount']),
+      participantFees,
+      partnerFees,
+      cardBrandCost,
+      saving: cardBrandCost - participantFees - partnerFees,
+    };
+  });
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort((a, b) => cmp(a.participant, b.participant) || cmp(a.partner, b.partner) || cmp(a.currency, b.currency));
+}
+
 /** The states `inFlightBefore` looks for (a transaction the hub had not finished). */
 export const IN_FLIGHT_STATES: readonly TxnState[] = ['received', 'forwarded'];
 
@@ -440,6 +537,8 @@ export abstract class BatchedJournal implements JournalAdapter {
   protected abstract readSafByTxn(txnId: string): Promise<SafEntry[]> | SafEntry[];
   protected abstract readHistory(id: string): Promise<TxnEvent[]> | TxnEvent[];
   protected abstract readMigrations(): Promise<AppliedMigration[]> | AppliedMigration[];
+  /** Grouped fee totals of `from <= charged_at < to`; `cardRateBps` null: the recorded card-brand costs. */
+  protected abstract readFeeTotals(from: number, to: number, cardRateBps: number | null): Promise<FeeTotals[]> | FeeTotals[];
   protected abstract mapReadError(e: unknown): DariError;
 
   /** Open the database and run pending migrations. Calling it again (or concurrently) is harmless. */
@@ -542,6 +641,29 @@ export abstract class BatchedJournal implements JournalAdapter {
 
   safByTxn(txnId: string): Promise<SafEntry[]> {
     return this.read(() => this.readSafByTxn(txnId));
+  }
+
+  recordFees(entry: FeeEntry): Promise<void> {
+    try {
+      checkFeeEntry(entry);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.write({ kind: 'recordFees', entry });
+  }
+
+  feeTotals(query: FeeTotalsQuery): Promise<FeeTotals[]> {
+    let from: number;
+    let to: number;
+    let rate: number | null;
+    try {
+      from = toMs(query.from);
+      to = toMs(query.to);
+      rate = cardRateOf(query);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.read(() => this.readFeeTotals(from, to, rate));
   }
 
   history(id: string): Promise<TxnEvent[]> {

@@ -1,7 +1,7 @@
 /**
  * The journal: one interface, two adapters (SQLite embedded default, PostgreSQL when DATABASE_URL is
- * set), one shared test suite. It holds every transaction's states, the dedupe answers, and the
- * store-and-forward (SAF) queue of reversals.
+ * set), one shared test suite. It holds every transaction's states, the dedupe answers, the
+ * store-and-forward (SAF) queue of reversals, and the fees charged per transaction.
  *
  * Durability contract: a promise returned by a write resolves only once the write is durable
  * (committed with fsync). Writes issued in the same event-loop turn are committed together in one
@@ -109,6 +109,56 @@ export interface DedupeHit {
   answer: Record<string, string> | null;
 }
 
+/**
+ * The fees of one transaction, for settlement and `dari report fees`. One row per transaction: a
+ * later entry for the same `txnId` replaces the earlier one (a retried write is harmless; a
+ * correction, e.g. fees refunded on a reversal, is recorded again with the new figures).
+ * Every amount is in minor units of `currency` (see src/fx: amounts and rounding).
+ */
+export interface FeeEntry {
+  txnId: string;
+  /** Epoch milliseconds when the fees were charged; reports select by it. */
+  at: number;
+  participant: string;
+  partner: string;
+  /** ISO 4217 alphabetic code ("KRW") of the amount and of every fee. */
+  currency: string;
+  /** 0 to 99999999999999 (14 digits) each. */
+  amount: bigint;
+  participantFee: bigint;
+  partnerFee: bigint;
+  /** What the amount would have cost over a card-brand route. */
+  cardBrandCost: bigint;
+  /** The FX quote the transaction used and its locked rate (decimal string), when it converted. */
+  quoteId?: string;
+  rate?: string;
+}
+
+/** Fee totals of the entries with `from <= at < to` (epoch ms). */
+export interface FeeTotalsQuery {
+  from: number;
+  to: number;
+  /**
+   * Recompute each entry's card-brand cost at this rate (basis points, half up per entry) instead
+   * of the cost recorded with it.
+   */
+  cardRateBps?: number;
+}
+
+/** One group of fee entries: same participant, partner and currency. */
+export interface FeeTotals {
+  participant: string;
+  partner: string;
+  currency: string;
+  count: number;
+  amount: bigint;
+  participantFees: bigint;
+  partnerFees: bigint;
+  cardBrandCost: bigint;
+  /** cardBrandCost - participantFees - partnerFees (negative when the fees exceed the card route). */
+  saving: bigint;
+}
+
 export interface Journal {
   /** Open, run pending migrations (versioned, each once). */
   init(): Promise<void>;
@@ -160,6 +210,11 @@ export interface Journal {
   safStats(now: number): Promise<{ depth: number; oldestAgeMs: number; flagged: number }>;
   /** Every SAF entry of a transaction (for tests and operators). */
   safByTxn(txnId: string): Promise<SafEntry[]>;
+
+  /** Record (or replace) the fees of a transaction. Resolves when durable (group commit, like every write). */
+  recordFees(entry: FeeEntry): Promise<void>;
+  /** Totals per participant, partner and currency, sorted by them (by code unit). */
+  feeTotals(query: FeeTotalsQuery): Promise<FeeTotals[]>;
 
   /** Commit statistics for metrics: called with each batch's size and commit seconds. */
   onCommit?: (batchSize: number, seconds: number) => void;

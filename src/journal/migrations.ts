@@ -154,6 +154,47 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX transactions_in_flight ON {s}.transactions (state_at, id) WHERE state IN ('received', 'forwarded')`,
     ],
   },
+  {
+    version: 5,
+    name: 'fees per transaction',
+    // Amounts are integer minor units (at most 14 digits, so amount x 10000 fits in 64 bits for the
+    // basis-point arithmetic of feeTotals); the rate stays the exact decimal text of the quote.
+    // Reports select a date range (fees_charged_at) and settlement one participant's range.
+    sqlite: [
+      `CREATE TABLE fees (
+        txn_id TEXT PRIMARY KEY,
+        charged_at INTEGER NOT NULL,
+        participant TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        participant_fee INTEGER NOT NULL,
+        partner_fee INTEGER NOT NULL,
+        card_brand_cost INTEGER NOT NULL,
+        fx_quote_id TEXT,
+        rate TEXT
+      )`,
+      `CREATE INDEX fees_charged_at ON fees (charged_at)`,
+      `CREATE INDEX fees_participant_charged_at ON fees (participant, charged_at)`,
+    ],
+    postgres: [
+      `CREATE TABLE {s}.fees (
+        txn_id TEXT PRIMARY KEY,
+        charged_at BIGINT NOT NULL,
+        participant TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        participant_fee BIGINT NOT NULL,
+        partner_fee BIGINT NOT NULL,
+        card_brand_cost BIGINT NOT NULL,
+        fx_quote_id TEXT,
+        rate TEXT
+      )`,
+      `CREATE INDEX fees_charged_at ON {s}.fees (charged_at)`,
+      `CREATE INDEX fees_participant_charged_at ON {s}.fees (participant, charged_at)`,
+    ],
+  },
 ];
 
 function checkList(migrations: readonly Migration[]): Migration[] {

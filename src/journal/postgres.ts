@@ -10,7 +10,8 @@
  *   a key with several ops in the batch runs them one by one, in queue order), then the
  *   transactions (records, begins whose key was free, completes: merged per id, one multi-row
  *   upsert per kind of request_sealed change, one txn_events insert), then SAF (consecutive
- *   enqueues and completes' reversals in one multi-row insert; claims/updates single statements).
+ *   enqueues and completes' reversals in one multi-row insert; claims/updates single statements),
+ *   then fees (one multi-row upsert; several entries of one transaction in a batch: the last wins).
  *   Keys and transaction rows go in sorted order, so that concurrent nodes take row locks in the
  *   same order.
  * - When a batch fails on an SQL error (a bad op, a deadlock or serialization failure), every op is
@@ -27,12 +28,15 @@
 import { Pool, type PoolClient } from 'pg';
 import type { DariError } from '../errors';
 import { isDariError } from '../errors';
-import type { DedupeHit, InFlightTxn, SafEntry, TxnRecord } from './journal';
+import type { DedupeHit, FeeEntry, FeeTotals, InFlightTxn, SafEntry, TxnRecord } from './journal';
 import {
   BatchedJournal,
   coded,
   errorMessage,
+  FEE_COLUMNS,
+  feeValues,
   mergeTxn,
+  rowsToFeeTotals,
   rowToHit,
   rowToInFlight,
   rowToSaf,
@@ -337,6 +341,16 @@ export class PostgresJournal extends BatchedJournal {
       }
     }
     await flushEnqueues();
+
+    // 4. fees: one row per transaction, the batch's last entry of each wins (a multi-row upsert may
+    //    not touch a row twice), in key order like the transactions.
+    const fees = new Map<string, FeeEntry>();
+    for (const op of ops) if (op.kind === 'recordFees') fees.set(op.entry.txnId, op.entry);
+    const feeRows = [...fees.values()].sort((a, b) => (a.txnId < b.txnId ? -1 : a.txnId > b.txnId ? 1 : 0));
+    for (let i = 0; i < feeRows.length; i += CHUNK) {
+      const { text, params } = valuesList(feeRows.slice(i, i + CHUNK).map(feeValues));
+      await c.query(sql.feesUpsert(text), params);
+    }
     return results;
   }
 
@@ -407,6 +421,12 @@ export class PostgresJournal extends BatchedJournal {
 
   protected readMigrations(): Promise<AppliedMigration[]> {
     return postgresMigrations(this.db, this.schema);
+  }
+
+  protected async readFeeTotals(from: number, to: number, cardRateBps: number | null): Promise<FeeTotals[]> {
+    const sql = this.sql!;
+    const r = cardRateBps === null ? await this.db.query(sql.feeTotals, [from, to]) : await this.db.query(sql.feeTotalsAtRate, [from, to, cardRateBps]);
+    return rowsToFeeTotals(r.rows as Array<Record<string, unknown>>);
   }
 
   protected mapReadError(e: unknown): DariError {
@@ -480,7 +500,21 @@ function buildSql(s: string) {
               (SELECT MIN(created_at) FROM ${s}.saf WHERE status = 'pending') AS oldest,
               (SELECT COUNT(*) FROM ${s}.saf WHERE status = 'flagged') AS flagged`,
     safByTxn: `SELECT ${safCols} FROM ${s}.saf WHERE txn_id = $1 ORDER BY created_at, id`,
+    feesUpsert: (values: string) =>
+      `INSERT INTO ${s}.fees (${FEE_COLUMNS.join(', ')}) VALUES ${values}
+       ON CONFLICT (txn_id) DO UPDATE SET ${FEE_COLUMNS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+    // SUM(bigint) is numeric (exact, delivered as text); COUNT is bigint (text).
+    feeTotals: feeTotalsSql(s, 'card_brand_cost'),
+    // Half up per entry in integer arithmetic: (amount x bps + 5000) / 10000, amounts being >= 0.
+    feeTotalsAtRate: feeTotalsSql(s, '(amount * $3::bigint + 5000) / 10000'),
   };
+}
+
+function feeTotalsSql(s: string, cardCost: string): string {
+  return `SELECT participant, partner, currency, COUNT(*) AS n, SUM(amount) AS amount, SUM(participant_fee) AS participant_fees,
+            SUM(partner_fee) AS partner_fees, SUM(${cardCost}) AS card_brand_cost
+          FROM ${s}.fees WHERE charged_at >= $1 AND charged_at < $2
+          GROUP BY participant, partner, currency`;
 }
 
 /** `($1, $2), ($3, $4)` and the flat parameter list for a multi-row VALUES (with `casts`: `$1::text`). */

@@ -23,10 +23,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DariError, isDariError, type ErrorCode } from '../errors';
-import type { DedupeHit, InFlightTxn, SafEntry, TxnRecord } from './journal';
+import type { DedupeHit, FeeTotals, InFlightTxn, SafEntry, TxnRecord } from './journal';
 import {
   coded,
   errorMessage,
+  FEE_COLUMNS,
+  feeValues,
+  rowsToFeeTotals,
   rowToHit,
   rowToInFlight,
   rowToSaf,
@@ -92,6 +95,7 @@ export type ReadRequest =
   | { name: 'safByTxn'; txnId: string }
   | { name: 'history'; id: string }
   | { name: 'migrations' }
+  | { name: 'feeTotals'; from: number; to: number; cardRateBps: number | null }
   | { name: 'pruneDedupe'; now: number };
 
 // ------------------------------------------------------------------------------------------------
@@ -290,6 +294,10 @@ export class SqliteCore {
       }
       case 'migrations':
         return sqliteMigrations(this.db) satisfies AppliedMigration[];
+      case 'feeTotals': {
+        const rows = req.cardRateBps === null ? st.feeTotals.all(req.from, req.to) : st.feeTotalsAtRate.all({ from: req.from, to: req.to, bps: BigInt(req.cardRateBps) });
+        return rowsToFeeTotals(rows as Array<Record<string, unknown>>) satisfies FeeTotals[];
+      }
       case 'pruneDedupe':
         return st.pruneDedupe.run(toMs(req.now)).changes;
     }
@@ -331,6 +339,9 @@ export class SqliteCore {
       }
       case 'safUpdate':
         st.safUpdate.run(op.update.status, Math.trunc(op.update.attempts), toMs(op.update.nextAt), op.update.lastResult ?? null, op.id);
+        return undefined;
+      case 'recordFees':
+        st.feesUpsert.run(feeValues(op.entry));
         return undefined;
     }
   }
@@ -429,7 +440,23 @@ function prepare(db: Database.Database) {
               (SELECT COUNT(*) FROM saf WHERE status = 'flagged') AS flagged`,
     ),
     safByTxn: db.prepare(`SELECT ${SAF_COLUMNS.join(', ')} FROM saf WHERE txn_id = ? ORDER BY created_at, id`),
+    feesUpsert: db.prepare(
+      `INSERT INTO fees (${FEE_COLUMNS.join(', ')}) VALUES (${FEE_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (txn_id) DO UPDATE SET ${FEE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    ),
+    // Sums as 64-bit integers (safeIntegers: bigint, never a double); SUM raises on overflow.
+    feeTotals: db.prepare(feeTotalsSql('card_brand_cost', '?', '?')).safeIntegers(true),
+    // Half up per entry in integer arithmetic: (amount x bps + 5000) / 10000, amounts being >= 0.
+    // @bps is bound as a bigint: a JS number binds as REAL, and the division would not truncate.
+    feeTotalsAtRate: db.prepare(feeTotalsSql('(amount * @bps + 5000) / 10000', '@from', '@to')).safeIntegers(true),
   };
+}
+
+function feeTotalsSql(cardCost: string, from: string, to: string): string {
+  return `SELECT participant, partner, currency, COUNT(*) AS n, SUM(amount) AS amount, SUM(participant_fee) AS participant_fees,
+            SUM(partner_fee) AS partner_fees, SUM(${cardCost}) AS card_brand_cost
+          FROM fees WHERE charged_at >= ${from} AND charged_at < ${to}
+          GROUP BY participant, partner, currency`;
 }
 
 /** Checkpoint signal values (Int32 0 of the shared buffer). */

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DariError } from '../errors';
 import { isDariError } from '../errors';
-import type { DedupeHit, InFlightTxn, SafEntry, TxnRecord } from './journal';
+import type { DedupeHit, FeeTotals, InFlightTxn, SafEntry, TxnRecord } from './journal';
 import { BatchedJournal, coded, errorMessage, toBuffer, type AppliedMigration, type QueuedOp, type TxnEvent, type WriteOp } from './common';
 import type { Migration } from './migrations';
 import {
@@ -170,6 +170,10 @@ export class SqliteJournal extends BatchedJournal {
 
   protected async readMigrations(): Promise<AppliedMigration[]> {
     return (await this.db.read({ name: 'migrations' })) as AppliedMigration[];
+  }
+
+  protected async readFeeTotals(from: number, to: number, cardRateBps: number | null): Promise<FeeTotals[]> {
+    return (await this.db.read({ name: 'feeTotals', from, to, cardRateBps })) as FeeTotals[];
   }
 
   protected mapReadError(e: unknown): DariError {
