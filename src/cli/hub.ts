@@ -2,10 +2,11 @@
  * `dari start`, `dari send`, `dari sim partner|acquirer`: run the hub, talk to it, and simulate
  * its neighbours. Logs are JSON lines on stdout; card data never appears in them.
  */
+import { Iso20022PartnerSimulator } from '../sim/iso20022-partner';
 import { Iso8583Codec, loadDialect, type Iso8583Message } from '../codec/iso8583';
 import { loadConfig, DEFAULT_CONFIG_FILE } from '../config/load';
 import { DariError, isDariError } from '../errors';
-import { Link } from '../link';
+import { Link, XML_FRAMING } from '../link';
 import { transmissionDateTime } from '../link/network';
 import { AcquirerSimulator, PartnerSimulator, formatSummary, maskMessage } from '../sim';
 import { Hub } from '../switch/hub';
@@ -17,6 +18,7 @@ export const HUB_HELP = `  dari start [--config FILE]                 run the hu
             [--terminal ID] [--mti MTI] [--field N=VALUE ...] [--dialect D] [--frame KIND] [--unmasked]
                                              send one request to a hub and print the (masked) answer
   dari sim partner [--port P] [--dialect D] [--frame KIND] [--timeout-hint MS]
+  dari sim partner --iso20022 [--port P] [--frame KIND] [--pending-ms MS] [--late-ms MS]
                                              an ISO 8583 partner switch simulator
   dari sim acquirer [--host H] [--port P] [--count N | --duration MS] [--rate TPS] [--connections C]
                     [--concurrency K] [--dialect D] [--frame KIND] [--print]
@@ -137,7 +139,24 @@ export async function sendCommand(args: string[], io: Io): Promise<number> {
 export async function simCommand(args: string[], io: Io): Promise<number> {
   const [kind, ...rest] = args;
   if (kind === 'partner') {
-    const { values } = parseOptions(rest, { port: { type: 'string' }, host: { type: 'string' }, dialect: { type: 'string' }, frame: { type: 'string' }, 'timeout-hint': { type: 'string' } });
+    const { values } = parseOptions(rest, {
+      port: { type: 'string' }, host: { type: 'string' }, dialect: { type: 'string' }, frame: { type: 'string' }, 'timeout-hint': { type: 'string' },
+      iso20022: { type: 'boolean' }, 'pending-ms': { type: 'string' }, 'late-ms': { type: 'string' },
+    });
+    if (values.iso20022) {
+      if (values.dialect !== undefined) throw usage('--dialect is for ISO 8583 simulators (an ISO 20022 partner speaks XML)');
+      const sim = new Iso20022PartnerSimulator({
+        host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 0), ...(values.frame !== undefined ? { framing: { ...XML_FRAMING, ...framingOf(values.frame) } } : {}),
+        pendingMs: int(values['pending-ms'], 'pending-ms', 300, 1), lateMs: int(values['late-ms'], 'late-ms', 6000, 1),
+      });
+      await sim.start();
+      const log = logLine(io);
+      log(`ISO 20022 partner simulator listening on ${values.host ?? '127.0.0.1'}:${sim.port} (one XML message per frame, 4-byte length header)`);
+      await waitForSignal();
+      await sim.stop();
+      log(`stopped after ${sim.received.length} messages`);
+      return 0;
+    }
     const sim = new PartnerSimulator({
       host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 0), dialect: loadDialect(values.dialect ?? 'iso87ascii'),
       framing: framingOf(values.frame), timeoutHintMs: int(values['timeout-hint'], 'timeout-hint', 5000, 1),

@@ -54,6 +54,40 @@ export interface PartnerConfig {
   /** Field 39 answered to the originator when the partner does not answer in time. */
   timeoutResponseCode: string;
   tls?: TlsConfig;
+  /** What the partner speaks: ISO 8583 (`dialect`) or ISO 20022 XML (`iso20022`). */
+  protocol: 'iso8583' | 'iso20022';
+  iso20022?: Iso20022PartnerConfig;
+}
+
+export interface AgentConfigEntry {
+  bic?: string;
+  memberId?: string;
+  clearingSystem?: string;
+  name?: string;
+}
+
+export interface Iso20022PartnerConfig {
+  /** pacs.008 version the partner takes. */
+  paymentVersion: 'pacs.008.001.08' | 'pacs.008.001.13';
+  header: 'none' | 'head.001.001.02' | 'head.001.001.03';
+  envelope: boolean;
+  /** This hub as the partner knows it (instructing agent, header sender). */
+  hub: AgentConfigEntry;
+  /** The partner switch (instructed agent, header receiver, default creditor agent). */
+  partner: AgentConfigEntry;
+  /** Domestic acquirers by field 32, as debtor agents. */
+  acquirers: Record<string, AgentConfigEntry>;
+  /** Acquirers' time zone for fields 12/13 (IANA name or ±hh:mm). */
+  timeZone: string;
+  chargeBearer: 'DEBT' | 'CRED' | 'SHAR' | 'SLEV';
+  settlementMethod: 'INDA' | 'INGA' | 'COVE' | 'CLRG';
+  /** Silence after which a pacs.028 asks for a payment's status, and the interval of repeats. */
+  statusAfterMs: number;
+  statusIntervalMs: number;
+  /** A status table file (same shape as src/translate/status-codes.json); default: the built-in table. */
+  statusTable?: string;
+  /** Folder of the official XSDs: validate every message in and out. Unset: no runtime validation. */
+  xsdDir?: string;
 }
 
 export interface RouteConfig {
@@ -175,6 +209,62 @@ function list(v: unknown, key: string): unknown[] {
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 
+function agent(v: unknown, key: string): AgentConfigEntry {
+  const o = obj(v, key);
+  known(o, key, ['bic', 'memberId', 'clearingSystem', 'name']);
+  const out: AgentConfigEntry = {};
+  if (o.bic !== undefined) {
+    out.bic = str(o, 'bic', key);
+    if (!/^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(out.bic)) bad(`${key}.bic`, 'must be a BIC (8 or 11 characters)');
+  }
+  if (o.memberId !== undefined) out.memberId = str(o, 'memberId', key);
+  if (o.clearingSystem !== undefined) out.clearingSystem = str(o, 'clearingSystem', key);
+  if (o.name !== undefined) out.name = str(o, 'name', key);
+  if (!out.bic && !out.memberId) bad(key, 'needs a bic or a memberId');
+  return out;
+}
+
+function oneOf<T extends string>(o: Obj, k: string, key: string, dflt: T, allowed: readonly T[]): T {
+  const v = str(o, k, key, dflt) as T;
+  if (!allowed.includes(v)) bad(`${key}.${k}`, `must be one of ${allowed.join(', ')}`);
+  return v;
+}
+
+function iso20022(v: unknown, key: string, budgetMs: number): Iso20022PartnerConfig {
+  const o = obj(v ?? {}, key);
+  known(o, key, ['paymentVersion', 'header', 'envelope', 'hub', 'partner', 'acquirers', 'timeZone', 'chargeBearer', 'settlementMethod', 'statusAfterMs', 'statusIntervalMs', 'statusTable', 'xsdDir']);
+  if (o.hub === undefined) bad(`${key}.hub`, 'is required (this hub as the partner knows it: bic or memberId)');
+  if (o.partner === undefined) bad(`${key}.partner`, 'is required (the partner switch: bic or memberId)');
+  const acquirers: Record<string, AgentConfigEntry> = {};
+  const a = obj(o.acquirers ?? {}, `${key}.acquirers`);
+  for (const [k, x] of Object.entries(a)) {
+    if (!/^\d{1,11}$/.test(k)) bad(`${key}.acquirers.${k}`, 'keys are field 32 acquirer ids (up to 11 digits)');
+    acquirers[k] = agent(x, `${key}.acquirers.${k}`);
+  }
+  const out: Iso20022PartnerConfig = {
+    paymentVersion: oneOf(o, 'paymentVersion', key, 'pacs.008.001.08', ['pacs.008.001.08', 'pacs.008.001.13'] as const),
+    header: oneOf(o, 'header', key, 'head.001.001.02', ['none', 'head.001.001.02', 'head.001.001.03'] as const),
+    envelope: bool(o, 'envelope', key, false),
+    hub: agent(o.hub, `${key}.hub`),
+    partner: agent(o.partner, `${key}.partner`),
+    acquirers,
+    timeZone: str(o, 'timeZone', key, 'UTC'),
+    chargeBearer: oneOf(o, 'chargeBearer', key, 'SLEV', ['DEBT', 'CRED', 'SHAR', 'SLEV'] as const),
+    settlementMethod: oneOf(o, 'settlementMethod', key, 'CLRG', ['INDA', 'INGA', 'COVE', 'CLRG'] as const),
+    statusAfterMs: int(o, 'statusAfterMs', key, Math.floor(budgetMs / 2), 50, 120000),
+    statusIntervalMs: int(o, 'statusIntervalMs', key, Math.max(50, Math.floor(budgetMs / 4)), 50, 120000),
+  };
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: /^[+-]\d{2}:?\d{2}$/.test(out.timeZone) ? 'UTC' : out.timeZone });
+  } catch {
+    bad(`${key}.timeZone`, 'must be an IANA time zone (Asia/Jakarta) or an offset (+07:00)');
+  }
+  if (out.envelope && out.header === 'none') bad(`${key}.envelope`, 'an envelope needs a header (header: head.001.001.02 or .03)');
+  if (o.statusTable !== undefined) out.statusTable = str(o, 'statusTable', key);
+  if (o.xsdDir !== undefined) out.xsdDir = str(o, 'xsdDir', key);
+  return out;
+}
+
 /** Validate a parsed YAML document; throws DARI_CONFIG_INVALID naming the key. */
 export function validateConfig(raw: unknown): HubConfig {
   const r = obj(raw ?? {}, '(top level)');
@@ -219,7 +309,9 @@ export function validateConfig(raw: unknown): HubConfig {
   const partners = list(r.partners, 'partners').map((p, i): PartnerConfig => {
     const key = `partners[${i}]`;
     const o = obj(p, key);
-    known(o, key, ['id', 'name', 'dialect', 'framing', 'endpoints', 'simulator', 'links', 'requestTimeoutMs', 'signOn', 'echoIntervalMs', 'standInResponseCode', 'timeoutResponseCode', 'tls']);
+    known(o, key, ['id', 'name', 'protocol', 'dialect', 'framing', 'endpoints', 'simulator', 'links', 'requestTimeoutMs', 'signOn', 'echoIntervalMs', 'standInResponseCode', 'timeoutResponseCode', 'tls', 'iso20022']);
+    const protocol = str(o, 'protocol', key, 'iso8583');
+    if (protocol !== 'iso8583' && protocol !== 'iso20022') bad(`${key}.protocol`, 'must be iso8583 or iso20022');
     const id = str(o, 'id', key);
     if (!ID.test(id)) bad(`${key}.id`, 'must be 1-32 letters, digits, _ . -');
     const simulator = bool(o, 'simulator', key, false);
@@ -231,16 +323,21 @@ export function validateConfig(raw: unknown): HubConfig {
     });
     if (!simulator && endpoints.length === 0) bad(`${key}.endpoints`, 'must list at least one host/port (or set simulator: true)');
     const out: PartnerConfig = {
-      id, name: str(o, 'name', key, id), dialect: dialect(o, key), framing: framing(o, key), endpoints, simulator,
+      // ISO 20022 partners: one XML document per frame behind a 4-byte length header, by default.
+      id, name: str(o, 'name', key, id), dialect: dialect(o, key), endpoints, simulator,
+      framing: framing(protocol === 'iso20022' && o.framing === undefined ? { framing: { lengthHeader: 'binary4', maxFrameSize: 262144 } } : o, key),
       links: int(o, 'links', key, 2, 1, 64),
       requestTimeoutMs: int(o, 'requestTimeoutMs', key, 5000, 100, 120000),
       signOn: bool(o, 'signOn', key, true),
       echoIntervalMs: int(o, 'echoIntervalMs', key, 30000, 0, 3600000),
       standInResponseCode: code(o, 'standInResponseCode', key, '91'),
       timeoutResponseCode: code(o, 'timeoutResponseCode', key, '68'),
+      protocol,
     };
     const t = tls(o, key);
     if (t) out.tls = t;
+    if (protocol === 'iso20022') out.iso20022 = iso20022(o.iso20022, `${key}.iso20022`, out.requestTimeoutMs);
+    else if (o.iso20022 !== undefined) bad(`${key}.iso20022`, 'only for protocol: iso20022');
     return out;
   });
   const partnerIds = new Set(partners.map((p) => p.id));

@@ -13,3 +13,4 @@ export { LinkError } from './errors';
 export { defaultMatchKey, foldMti, keyByClass, keyByFields, DEFAULT_KEY_FIELDS, DEFAULT_NETWORK_KEY_FIELDS, type MatchKey } from './match-key';
 export { LINK_CHANNEL_NAMES } from './diagnostics';
 export { responseMti, isResponseMti, type Sender, type SendOptions, type Exchange } from './types';
+export { MessageLink, MessageLinkPool, XML_FRAMING, type MessageLinkOptions, type MessageLinkState } from './message-link';

@@ -10,6 +10,12 @@ export interface SendOptions {
   timeoutMs?: number;
   /** For follow-ups (reversals): prefer this link id when it is ready. */
   preferLink?: string;
+  /**
+   * The hub transaction the request belongs to (for a reversal: the transaction it reverses).
+   * ISO 8583 links ignore it; ISO 20022 partners derive their message and transaction ids from it,
+   * so that a status request or a cancellation names the original even after a restart.
+   */
+  txnId?: string;
 }
 
 export interface Exchange {
@@ -19,6 +25,11 @@ export interface Exchange {
   link: string;
   /** Seconds between the request being written and its response being read (the partner's share). */
   waitSeconds: number;
+  /**
+   * Set when the partner's answer settles nothing and needs a person (an ISO 20022 cancellation
+   * the partner refused: the payment stands): the SAF entry is flagged with this text for operators.
+   */
+  investigate?: string;
 }
 
 export interface Sender {

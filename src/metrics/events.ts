@@ -29,3 +29,8 @@ export interface TxnEvent {
   /** approved/declined by the partner, stand-in, timeout, duplicate, local */
   outcome: string;
 }
+
+/** A message to or from an ISO 20022 partner: { partner, direction: 'in' | 'out', type } (type: e.g. pacs.008.001.08). */
+export const partnerMessageChannel = channel('dari:partner:message');
+/** A partner message refused or unmatched (counted, logged, nothing applied): { partner, reason }. */
+export const partnerProtocolChannel = channel('dari:partner:protocol-error');

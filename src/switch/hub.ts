@@ -17,6 +17,12 @@ import { MetricsServer } from '../metrics/http';
 import { HubMetrics, type LinkSnapshot } from '../metrics/registry';
 import { loadDataKey, type DataKey } from '../security/data-key';
 import { PartnerSimulator } from '../sim';
+import { Iso20022PartnerSimulator } from '../sim/iso20022-partner';
+import { MessageLink, MessageLinkPool } from '../link/message-link';
+import { Iso20022Translator } from '../translate/iso20022';
+import { loadStatusTable, StatusMapper } from '../translate/status';
+import { Iso20022Partner } from './iso20022-partner';
+import { loadRuntimeValidator } from './xml-validation';
 import { Pipeline, type ParticipantRuntime, type PartnerRuntime } from './pipeline';
 import { Router } from './router';
 import { SafWorker } from './saf';
@@ -50,7 +56,10 @@ export class Hub {
   private dataKey!: DataKey;
   private readonly dialects = new Map<string, CompiledDialect>();
   readonly simulators = new Map<string, PartnerSimulator>();
+  readonly iso20022Simulators = new Map<string, Iso20022PartnerSimulator>();
   readonly pools = new Map<string, LinkPool>();
+  readonly iso20022Partners = new Map<string, Iso20022Partner>();
+  private readonly messagePools = new Map<string, MessageLinkPool>();
   private readonly partnerRuntimes = new Map<string, PartnerRuntime>();
   private readonly listeners: ParticipantListener[] = [];
   private readonly participantLinks = new Set<Link>();
@@ -112,6 +121,7 @@ export class Hub {
   }
 
   private async startPartner(p: PartnerConfig): Promise<void> {
+    if (p.protocol === 'iso20022') return this.startIso20022Partner(p);
     const dialect = this.dialect(p.dialect);
     let endpoints = p.endpoints;
     if (p.simulator) {
@@ -144,6 +154,78 @@ export class Hub {
       id: p.id, dialect, sender: pool, standInResponseCode: p.standInResponseCode, timeoutResponseCode: p.timeoutResponseCode,
       requestTimeoutMs: p.requestTimeoutMs,
     });
+  }
+
+  /**
+   * An ISO 20022 partner: message links (one XML document per frame), the translator and the
+   * gateway that makes them a `Sender`. Its inbound pacs.008 enter the pipeline as requests from a
+   * participant named after the partner (routed like any request, e.g. by field 100 to a domestic
+   * acquirer), and its returns (pacs.004) are applied to the original transaction in the journal.
+   */
+  private async startIso20022Partner(p: PartnerConfig): Promise<void> {
+    const x = p.iso20022;
+    if (!x) throw new DariError('DARI_CONFIG_INVALID', `partners ${p.id}: iso20022 settings missing`);
+    let endpoints = p.endpoints;
+    if (p.simulator) {
+      const agent = (a: typeof x.hub) => ({ FinInstnId: { ...(a.bic ? { BICFI: a.bic } : {}), ...(a.memberId ? { ClrSysMmbId: { MmbId: a.memberId } } : {}), ...(a.name ? { Nm: a.name } : {}) } });
+      const sim = new Iso20022PartnerSimulator({ framing: p.framing, self: agent(x.partner), hub: agent(x.hub), lateMs: p.requestTimeoutMs + 1000 });
+      await sim.start();
+      this.iso20022Simulators.set(p.id, sim);
+      endpoints = [{ host: '127.0.0.1', port: sim.port }];
+      this.log(`partner ${p.id}: built-in ISO 20022 simulator on 127.0.0.1:${sim.port}`);
+    }
+    const links: MessageLink[] = [];
+    for (let i = 0; i < p.links; i++) {
+      const ep = endpoints[i % endpoints.length] as { host: string; port: number };
+      links.push(new MessageLink({ id: `${p.id}#${i + 1}`, role: 'client', host: ep.host, port: ep.port, framing: p.framing, ...(p.tls ? { tls: tlsOptions(p.tls) } : {}) }));
+    }
+    const pool = new MessageLinkPool(p.id, links);
+    for (const l of links) {
+      l.on('state', (state) => {
+        this.log(`link ${l.id}: ${state}`);
+        if (state === 'ready') void this.saf?.kick();
+      });
+      l.on('frameError', (e) => this.log(`link ${l.id}: ${e.code}: ${e.message} (connection closed)`));
+    }
+    const validate = x.xsdDir === undefined ? undefined : await loadRuntimeValidator(x.xsdDir);
+    const translator = new Iso20022Translator({
+      partnerId: p.id, paymentVersion: x.paymentVersion, hub: x.hub, partner: x.partner, acquirers: x.acquirers, timeZone: x.timeZone,
+      header: x.header, envelope: x.envelope, chargeBearer: x.chargeBearer, settlementMethod: x.settlementMethod,
+      status: new StatusMapper(loadStatusTable(x.statusTable)),
+      panToken: (pan) => this.dataKey.panHash(pan).slice(0, 34),
+    });
+    const gateway = new Iso20022Partner({
+      id: p.id, pool, translator, requestTimeoutMs: p.requestTimeoutMs, statusAfterMs: x.statusAfterMs, statusIntervalMs: x.statusIntervalMs,
+      ...(validate ? { validate } : {}), log: (line) => this.log(line),
+    });
+    const canonical = this.dialect('iso87ascii');
+    const origin: ParticipantRuntime = { id: p.id, dialect: canonical };
+    gateway.onInbound = ({ payment, link }) => new Promise<string>((resolve) => {
+      const request = translator.inboundRequest(payment);
+      const h = this.pipeline.handle(origin, link, request, (answer) => resolve(answer.fields['39'] ?? '96'));
+      this.inflight.add(h);
+      void h.finally(() => this.inflight.delete(h));
+    });
+    gateway.onReturn = (r) => void this.applyReturn(p.id, r);
+    gateway.onLate = (m) => this.log(`partner ${p.id}: late ${m.type} for ${m.kind === 'status' ? `${m.uetr ?? '?'} (${m.status})` : '?'}: the timeout answer and its cancellation stand`);
+    pool.start();
+    this.messagePools.set(p.id, pool);
+    this.iso20022Partners.set(p.id, gateway);
+    this.partnerRuntimes.set(p.id, {
+      id: p.id, dialect: canonical, sender: gateway, standInResponseCode: p.standInResponseCode, timeoutResponseCode: p.timeoutResponseCode,
+      requestTimeoutMs: p.requestTimeoutMs,
+    });
+  }
+
+  /** A pacs.004 from a partner: the original payment is marked returned (state reversed) with the return's detail. */
+  private async applyReturn(partner: string, r: { txnId: string | undefined; uetr: string | undefined; amount: string | undefined; currency: string | undefined; reason: string | undefined }): Promise<void> {
+    const original = r.txnId === undefined ? undefined : await this.journal.get(r.txnId);
+    if (!original || original.partner !== partner) {
+      this.log(`partner ${partner}: DARI_PARTNER_PROTOCOL: pacs.004 for ${r.uetr ?? r.txnId ?? 'an unknown payment'} names no payment sent to it`);
+      return;
+    }
+    await this.journal.record({ ...original, state: 'reversed', at: Date.now(), detail: { ...original.detail, returned: { amount: r.amount, currency: r.currency, reason: r.reason } } });
+    this.log(`partner ${partner}: payment ${original.id} returned (${r.amount ?? '?'} ${r.currency ?? ''}, reason ${r.reason ?? 'none'})`);
   }
 
   private async startListeners(): Promise<void> {
@@ -230,6 +312,9 @@ export class Hub {
         out.push({ link: l.id, partner, role: 'client', ready: l.ready, inFlight: s.inFlight, reconnects: Math.max(0, s.connects - 1) });
       }
     }
+    for (const [partner, pool] of this.messagePools) {
+      for (const l of pool.links) out.push({ link: l.id, partner, role: 'client', ready: l.ready, inFlight: l.inFlight, reconnects: Math.max(0, l.connections - 1) });
+    }
     for (const l of this.participantLinks) {
       const s = l.stats();
       out.push({ link: l.id, partner: '', role: 'server', ready: l.ready, inFlight: s.inFlight, reconnects: 0 });
@@ -240,6 +325,7 @@ export class Hub {
   ready(): { ready: boolean; detail: Record<string, unknown> } {
     const partners: Record<string, number> = {};
     for (const [id, pool] of this.pools) partners[id] = pool.links.filter((l) => l.ready).length;
+    for (const [id, pool] of this.messagePools) partners[id] = pool.links.filter((l) => l.ready).length;
     return { ready: this.started && this.listeners.every((l) => l.server.listening), detail: { partnersReadyLinks: partners } };
   }
 
@@ -261,8 +347,14 @@ export class Hub {
     await this.saf?.stop();
     await Promise.all([...this.pools.values()].map((p) => p.close()));
     this.pools.clear();
+    for (const g of this.iso20022Partners.values()) g.close();
+    this.iso20022Partners.clear();
+    await Promise.all([...this.messagePools.values()].map((p) => p.close()));
+    this.messagePools.clear();
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
+    await Promise.all([...this.iso20022Simulators.values()].map((s) => s.stop()));
+    this.iso20022Simulators.clear();
     await this.metricsServer?.close();
     this.metrics?.close();
     await this.journal?.close();

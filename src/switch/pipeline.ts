@@ -130,7 +130,8 @@ export class Pipeline {
     }
 
     const partnerId = this.o.router.route(txn);
-    const partner = partnerId === undefined ? undefined : this.o.partners.get(partnerId);
+    // A partner's own inbound payment is never routed back to it (no loops through a default route).
+    const partner = partnerId === undefined || partnerId === participant.id ? undefined : this.o.partners.get(partnerId);
     if (partner) rec.partner = partner.id;
     if (!partner || !partner.sender.ready) {
       const hit = await journal.begin(rec, { dedupe });
@@ -147,7 +148,7 @@ export class Pipeline {
     const hit = await journal.begin(rec, { dedupe, sealedRequest: this.o.dataKey.seal(Buffer.from(JSON.stringify(outbound))) });
     if (hit) return duplicate(hit);
     try {
-      const ex = await partner.sender.request(outbound);
+      const ex = await partner.sender.request(outbound, { txnId: txn.id });
       rec.partnerLink = ex.link;
       const code = ex.response.fields['39'] ?? '96';
       const answer = this.answerFrom(txn, code, adaptFields(ex.response.fields, partner.dialect, participant.dialect).fields);

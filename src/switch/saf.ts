@@ -141,9 +141,15 @@ export class SafWorker {
     // ISO 8583:1987 4.1.2.4: a repeat of an advice is sent with function digit 1 (0421).
     msg.mti = e.attempts > 0 ? `${msg.mti.slice(0, 3)}1` : msg.mti;
     try {
-      const ex = await partner.sender.request(msg, e.linkHint ? { preferLink: e.linkHint } : {});
+      const ex = await partner.sender.request(msg, { txnId: e.txnId, ...(e.linkHint ? { preferLink: e.linkHint } : {}) });
       const code = ex.response.fields['39'] ?? '00';
       if (RETRY_CODES.has(code)) return await retry(`answered ${code}`, true);
+      if (ex.investigate !== undefined) {
+        // The partner settled the question the other way (e.g. refused to cancel): a person decides.
+        await journal.safUpdate(e.id, { status: 'flagged', attempts: e.attempts + 1, nextAt: Date.now(), lastResult: ex.investigate });
+        safChannel.publish({ partner: e.partner, outcome: 'flagged' });
+        return;
+      }
       await journal.safUpdate(e.id, { status: 'done', attempts: e.attempts + 1, nextAt: Date.now(), lastResult: `answered ${code}` });
       const original = await journal.get(e.txnId);
       if (original) await journal.record({ ...original, state: 'reversed', at: Date.now() });
