@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMessage } from '../../src/codec/iso20022';
 import { isDariError } from '../../src/errors';
-import { conversionRateToDecimal, currencyOf, decimalToConversionRate, decimalToMinor, invertDecimal, minorToDecimal } from '../../src/translate/amounts';
+import { baseOneRate, conversionRateToDecimal, currencyOf, decimalToConversionRate, decimalToMinor, invertDecimal, minorToDecimal } from '../../src/translate/amounts';
 import { isoToLocal, isoToTransmission, localToIso, transmissionToIso } from '../../src/translate/dates';
 import { followUpMsgId, txIdOf, txnIdFromTxId, uetrOf } from '../../src/translate/ids';
 import { Iso20022Translator } from '../../src/translate/iso20022';
@@ -69,6 +69,16 @@ describe('translate: amounts (ISO 4217 exponents)', () => {
     assert.equal(invertDecimal('3'), '0.3333333333');
     assert.equal(invertDecimal('1.5'), '0.6666666667');
     assert.equal(code(() => invertDecimal('0')), 'DARI_TRANSLATE_INVALID');
+  });
+
+  it('rates fit ISO 20022 BaseOneRate (totalDigits 11, fractionDigits 10), rounded half up', () => {
+    assert.equal(baseOneRate('11.526011560694'), '11.526011561');
+    assert.equal(baseOneRate('0.086500000000'), '0.0865');
+    assert.equal(baseOneRate('0.123456789049'), '0.123456789');
+    assert.equal(baseOneRate('0.12345678905'), '0.1234567891');
+    assert.equal(baseOneRate('15960'), '15960');
+    assert.equal(baseOneRate('9.99999999999'), '10');
+    assert.equal(code(() => baseOneRate('123456789012')), 'DARI_TRANSLATE_INVALID');
   });
 
   it('ISO 8583 conversion rates (n8, first digit = decimal places) as decimals and back', () => {

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { DariError } from '../errors';
 import { BUILTIN_DIALECTS } from '../codec/iso8583';
 import { framingConfig, type FramingOptions } from '../transport/framing';
+import { parseFeeSection, parseFxSection } from '../fx/config';
 
 export interface TlsConfig {
   /** PEM files. A server (participant listener) needs cert+key; `ca` + `requestCert` asks for client certificates. */
@@ -115,6 +116,23 @@ export interface HubConfig {
   routes: RouteConfig[];
   /** Partner that receives what no route matches; none = answer 15 (no such issuer). */
   defaultRoute?: string;
+  /** Overseas QR payments (src/services/qr): off when absent. */
+  qr?: QrConfig;
+  /** FX rates and quotes (src/fx): the `fx:` section, raw (validated here, parsed by the hub). */
+  fx?: Record<string, unknown>;
+  /** Fee schedules (src/fx): the `fees:` section, raw (validated here, parsed by the hub). */
+  fees?: Record<string, unknown>;
+  /** An FX file (fx: and fees: sections) that replaces the inline sections; `dari start --rates` sets it. */
+  fxFile?: string;
+}
+
+export interface QrConfig {
+  /** Wallets' home currency, ISO 4217 numeric ("410"). */
+  homeCurrency: string;
+  /** Partner by national scheme id (QRIS, VIETQR, PROMPTPAY, ...) or by ISO 3166 alpha-2 country. */
+  partners: Record<string, string>;
+  /** ISO 20022 partners asked to confirm the merchant account (acmt.023/024) before each payment. */
+  verifyMerchants: string[];
 }
 
 // ---- validation ------------------------------------------------------------------------------
@@ -268,7 +286,7 @@ function iso20022(v: unknown, key: string, budgetMs: number): Iso20022PartnerCon
 /** Validate a parsed YAML document; throws DARI_CONFIG_INVALID naming the key. */
 export function validateConfig(raw: unknown): HubConfig {
   const r = obj(raw ?? {}, '(top level)');
-  known(r, '', ['node', 'listener', 'metrics', 'journal', 'saf', 'participants', 'partners', 'routes', 'defaultRoute']);
+  known(r, '', ['node', 'listener', 'metrics', 'journal', 'saf', 'participants', 'partners', 'routes', 'defaultRoute', 'qr', 'fx', 'fees', 'fxFile']);
   const node = obj(r.node ?? {}, 'node');
   known(node, 'node', ['id']);
   const listener = obj(r.listener ?? {}, 'listener');
@@ -388,6 +406,36 @@ export function validateConfig(raw: unknown): HubConfig {
     participants, partners, routes,
   };
   if (defaultRoute !== undefined) cfg.defaultRoute = defaultRoute;
+  if (r.qr !== undefined) {
+    const q = obj(r.qr, 'qr');
+    known(q, 'qr', ['homeCurrency', 'partners', 'verifyMerchants']);
+    const homeCurrency = str(q, 'homeCurrency', 'qr');
+    if (!/^\d{3}$/.test(homeCurrency)) bad('qr.homeCurrency', 'must be an ISO 4217 numeric code in quotes, e.g. "410"');
+    const partners: Record<string, string> = {};
+    for (const [k, v] of Object.entries(obj(q.partners ?? {}, 'qr.partners'))) {
+      if (typeof v !== 'string' || !partnerIds.has(v)) bad(`qr.partners.${k}`, `no partner has id "${String(v)}"`);
+      partners[k] = v;
+    }
+    const verifyMerchants = strList(q, 'verifyMerchants', 'qr', ID, 'a partner id');
+    verifyMerchants.forEach((v, i) => {
+      const p = cfg.partners.find((x) => x.id === v);
+      if (!p) bad(`qr.verifyMerchants[${i}]`, `no partner has id "${v}"`);
+      if (p.protocol !== 'iso20022') bad(`qr.verifyMerchants[${i}]`, `partner ${v} does not speak ISO 20022 (acmt.023/024)`);
+    });
+    cfg.qr = { homeCurrency, partners, verifyMerchants };
+  }
+  for (const k of ['fx', 'fees'] as const) {
+    if (r[k] === undefined) continue;
+    try {
+      if (k === 'fx') parseFxSection(r[k], 'fx');
+      else parseFeeSection(r[k], 'fees');
+    } catch (e) {
+      if (e instanceof DariError) bad(k, e.message);
+      throw e;
+    }
+    cfg[k] = obj(r[k], k);
+  }
+  if (r.fxFile !== undefined) cfg.fxFile = str(r, 'fxFile', '(top level)');
   return deepFreeze(cfg);
 }
 

@@ -13,6 +13,8 @@
  *     95: a malformed XML answer, then silence (the status request recovers the payment: ACCC).
  * - pacs.028 -> pacs.002 with the payment's status (PDNG while undecided; RJCT NARR "original not
  *   received" for a payment it never saw);
+ * - acmt.023 -> acmt.024: the account confirmed with its registered name (`merchants`), or refused
+ *   with BE23 when `unknownAccounts` lists it;
  * - camt.056 -> camt.029: CNCL for a payment it received (the payment is marked cancelled), RJCR
  *   NOOR for one it never saw; `refuseCancellation` answers RJCR LEGL;
  * - anything else is recorded and not answered.
@@ -91,6 +93,10 @@ export class Iso20022PartnerSimulator extends EventEmitter {
   private readonly awaiting = new Map<string, (sts: { status: string; reason?: string }) => void>();
   private seq = 0;
   port = 0;
+  /** Registered names by account id (acmt.023 answers). */
+  readonly merchants = new Map<string, string>();
+  /** Accounts the switch does not know (acmt.024 Vrfctn false, BE23). */
+  readonly unknownAccounts = new Set<string>();
 
   constructor(private readonly o: Iso20022SimOptions = {}) {
     super();
@@ -182,6 +188,10 @@ export class Iso20022PartnerSimulator extends EventEmitter {
           this.received.push({ type: m.type, uetr: t.OrgnlUETR, at: Date.now() });
           if (!this.behaviour.silent) this.onCancellation(link, m.document.Assgnmt.Id, t);
         }
+        return;
+      case 'acmt.023.001.03':
+        this.received.push({ type: m.type, uetr: undefined, at: Date.now() });
+        if (!this.behaviour.silent) this.onVerification(link, m.document);
         return;
       case 'pacs.002.001.10':
         for (const t of m.document.TxInfAndSts ?? []) {
@@ -309,6 +319,27 @@ export class Iso20022PartnerSimulator extends EventEmitter {
       }],
     };
     this.later(0, () => this.send(link, 'camt.029.001.09', doc, msgId));
+  }
+
+  /**
+   * acmt.023 -> acmt.024: an account in `merchants` is confirmed with its registered name; any other
+   * account is confirmed with the name the request gave, unless `unknownAccounts` lists it
+   * (Vrfctn false, reason BE23: not registered).
+   */
+  private onVerification(link: MessageLink, d: import('../codec/iso20022/types').Acmt023): void {
+    const msgId = this.nextId('SIM024');
+    const now = new Date().toISOString();
+    const doc: import('../codec/iso20022/types').Acmt024 = {
+      Assgnmt: { MsgId: msgId, CreDtTm: now, Assgnr: { Agt: this.o.self ?? DEFAULT_SELF }, Assgne: { Agt: this.o.hub ?? DEFAULT_HUB } },
+      OrgnlAssgnmt: { MsgId: d.Assgnmt.MsgId, CreDtTm: d.Assgnmt.CreDtTm },
+      Rpt: d.Vrfctn.map((v) => {
+        const account = v.PtyAndAcctId.Acct?.Id?.Othr?.Id ?? v.PtyAndAcctId.Acct?.Prxy?.Id ?? '';
+        if (this.unknownAccounts.has(account)) return { OrgnlId: v.Id, Vrfctn: false, Rsn: { Cd: 'BE23' } };
+        const name = this.merchants.get(account) ?? v.PtyAndAcctId.Pty?.Nm ?? 'Registered merchant';
+        return { OrgnlId: v.Id, Vrfctn: true, UpdtdPtyAndAcctId: { Pty: { Nm: name }, ...(v.PtyAndAcctId.Acct ? { Acct: v.PtyAndAcctId.Acct } : {}) } };
+      }),
+    };
+    this.later(0, () => this.send(link, 'acmt.024.001.03', doc, msgId));
   }
 
   /** Return (pacs.004) a payment this switch received, by UETR. */

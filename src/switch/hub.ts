@@ -23,6 +23,9 @@ import { Iso20022Translator } from '../translate/iso20022';
 import { loadStatusTable, StatusMapper } from '../translate/status';
 import { Iso20022Partner } from './iso20022-partner';
 import { loadRuntimeValidator } from './xml-validation';
+import { QuoteBook, loadFxFile, parseFeeSection, parseFxSection, type FeeSchedule } from '../fx';
+import { QrPaymentService } from '../services/qr/service';
+import type { LocalService } from './services';
 import { Pipeline, type ParticipantRuntime, type PartnerRuntime } from './pipeline';
 import { Router } from './router';
 import { SafWorker } from './saf';
@@ -66,6 +69,10 @@ export class Hub {
   /** Transactions being handled: `stop()` lets them finish (bounded by the longest partner timeout). */
   private readonly inflight = new Set<Promise<void>>();
   private metricsServer: MetricsServer | undefined;
+  /** FX quotes (when rates are configured). */
+  quotes: QuoteBook | undefined;
+  /** Services added by the embedding code before start() (TrustOne, tests). */
+  readonly extraServices: LocalService[] = [];
   private started = false;
   /** Ports actually bound (useful with port 0). */
   readonly ports = { listener: 0, metrics: 0, participants: new Map<string, number>() };
@@ -105,7 +112,7 @@ export class Hub {
     for (const p of c.partners) await this.startPartner(p);
     this.pipeline = new Pipeline({
       journal, dataKey: this.dataKey, router: new Router(c.routes, c.defaultRoute), partners: this.partnerRuntimes,
-      dedupeWindowMs: c.journal.dedupeWindowSeconds * 1000,
+      dedupeWindowMs: c.journal.dedupeWindowSeconds * 1000, services: this.services(journal),
     });
     this.saf = new SafWorker({ journal, dataKey: this.dataKey, partners: this.partnerRuntimes, nodeId: c.node.id, ...c.saf });
     this.saf.start();
@@ -215,6 +222,32 @@ export class Hub {
       id: p.id, dialect: canonical, sender: gateway, standInResponseCode: p.standInResponseCode, timeoutResponseCode: p.timeoutResponseCode,
       requestTimeoutMs: p.requestTimeoutMs,
     });
+  }
+
+  /** FX quotes and fee schedules from `fxFile` or the inline `fx:`/`fees:` sections. */
+  private fxSetup(): { quotes: QuoteBook | undefined; fees: FeeSchedule | undefined } {
+    const c = this.config;
+    const file = c.fxFile === undefined ? undefined : loadFxFile(c.fxFile);
+    const fx = file ? file.fx : c.fx === undefined ? undefined : parseFxSection(c.fx, 'fx');
+    const fees = file ? file.fees : c.fees === undefined ? undefined : parseFeeSection(c.fees, 'fees');
+    return { quotes: fx ? new QuoteBook({ rates: fx.rates, ttlMs: fx.quoteTtlMs, maxQuotes: fx.maxQuotes }) : undefined, fees };
+  }
+
+  /** The local services the configuration turns on (QR payments need FX rates). */
+  private services(journal: Journal): LocalService[] {
+    const out: LocalService[] = [];
+    const { quotes, fees } = this.fxSetup();
+    this.quotes = quotes;
+    const q = this.config.qr;
+    if (q) {
+      if (!quotes) throw new DariError('DARI_CONFIG_INVALID', 'qr: QR payments need FX rates (an fx: section or fxFile)');
+      out.push(new QrPaymentService({
+        homeCurrency: q.homeCurrency, partners: q.partners, verifyMerchants: q.verifyMerchants, runtimes: this.partnerRuntimes,
+        gateways: this.iso20022Partners, quotes, fees, journal,
+      }));
+      this.log(`services: overseas QR payments (${Object.entries(q.partners).map(([k, v]) => `${k} -> ${v}`).join(', ')})`);
+    }
+    return [...out, ...this.extraServices];
   }
 
   /** A pacs.004 from a partner: the original payment is marked returned (state reversed) with the return's detail. */

@@ -27,6 +27,7 @@ import type { MessageLink, MessageLinkPool } from '../link/message-link';
 import { responseMti, type Exchange, type SendOptions, type Sender } from '../link/types';
 import { partnerProtocolChannel, partnerMessageChannel } from '../metrics/events';
 import { uuidv7 } from './ids';
+import { txIdOf } from '../translate/ids';
 import type { Incoming, InboundPayment, Iso20022Translator, PaymentRefs } from '../translate/iso20022';
 
 export interface Iso20022PartnerOptions {
@@ -50,6 +51,13 @@ export interface InboundHandling {
 
 /** Decides an inbound payment: resolves with field 39 of the domestic answer. */
 export type InboundHandler = (inbound: InboundHandling) => Promise<string>;
+
+export interface VerificationResult {
+  verified: boolean;
+  /** The account holder's name as the partner knows it (for a merchant: its registered name). */
+  name: string | undefined;
+  reason: string | undefined;
+}
 
 export interface ReturnNotice {
   txnId: string | undefined;
@@ -80,6 +88,8 @@ export class Iso20022Partner implements Sender {
   readonly id: string;
   /** Keyed by UETR (payments) and `C|` + UETR (cancellations). */
   private readonly pending = new Map<string, Pending>();
+  /** acmt.023 verifications waiting for their acmt.024, by verification id. */
+  private readonly verifications = new Map<string, { resolve: (v: VerificationResult) => void; reject: (e: LinkError) => void; timer: NodeJS.Timeout; link: MessageLink }>();
   private seq = Math.floor(Math.random() * 100);
   onInbound: InboundHandler | undefined;
   onReturn: ((r: ReturnNotice) => void) | undefined;
@@ -188,6 +198,56 @@ export class Iso20022Partner implements Sender {
     p.reject(err);
   }
 
+  /**
+   * Ask the partner to confirm an account before paying it (acmt.023 -> acmt.024). Rejects with
+   * DARI_LINK_NOT_READY (nothing sent) or DARI_LINK_TIMEOUT (no report in time); nothing is paid
+   * either way, so the caller may decline or go on without the check.
+   */
+  verify(v: { account: string; scheme?: string; name?: string; agentMemberId?: string }, timeoutMs = this.o.requestTimeoutMs): Promise<VerificationResult> {
+    const id = `V${txIdOf(uuidv7())}`.slice(0, 35);
+    let xml: string;
+    try {
+      xml = this.o.translator.verification({ id, ...v });
+      this.checkOutbound(xml, 'acmt.023.001.03');
+    } catch (e) {
+      return Promise.reject(LinkError.notSent(e));
+    }
+    const link = this.o.pool.pick();
+    if (!link) return Promise.reject(new LinkError('DARI_LINK_NOT_READY', `partner ${this.id}: no connected link`, false));
+    return new Promise<VerificationResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.verifications.delete(id);
+        link.inFlight = Math.max(0, link.inFlight - 1);
+        const err = new LinkError('DARI_LINK_TIMEOUT', `partner ${this.id}: no acmt.024 for verification ${id}`, true);
+        err.link = link.id;
+        reject(err);
+      }, timeoutMs);
+      this.verifications.set(id, { resolve, reject, timer, link });
+      try {
+        link.send(xml);
+      } catch (e) {
+        clearTimeout(timer);
+        this.verifications.delete(id);
+        reject(LinkError.notSent(e));
+        return;
+      }
+      link.inFlight++;
+      if (partnerMessageChannel.hasSubscribers) partnerMessageChannel.publish({ partner: this.id, direction: 'out', type: 'acmt.023.001.03' });
+    });
+  }
+
+  private onVerification(msg: Extract<Incoming, { kind: 'verification' }>): void {
+    const v = this.verifications.get(msg.id);
+    if (!v) {
+      this.protocolError('unmatched', `acmt.024 for ${msg.id} matches no pending verification`);
+      return;
+    }
+    this.verifications.delete(msg.id);
+    clearTimeout(v.timer);
+    v.link.inFlight = Math.max(0, v.link.inFlight - 1);
+    v.resolve({ verified: msg.verified, name: msg.name, reason: msg.reason });
+  }
+
   /** pacs.028 for a payment without a final status; repeats every statusIntervalMs until the budget ends. */
   private askStatus(key: string): void {
     const p = this.pending.get(key);
@@ -231,6 +291,7 @@ export class Iso20022Partner implements Sender {
           this.onReturn?.({ txnId: msg.txnId, uetr: msg.uetr, amount: msg.amount, currency: msg.currency, reason: msg.reason });
           break;
         case 'payment': void this.onPayment(msg.payment, linkId); break;
+        case 'verification': this.onVerification(msg); break;
         default:
           this.protocolError('unexpected', `${msg.type} is not expected from a partner`);
       }
@@ -305,6 +366,11 @@ export class Iso20022Partner implements Sender {
 
   /** Reject everything pending (hub stop): nothing more will be read. */
   close(): void {
+    for (const [id, v] of this.verifications) {
+      clearTimeout(v.timer);
+      v.reject(new LinkError('DARI_LINK_CLOSED', `partner ${this.id}: closed while verification ${id} was pending`, true));
+    }
+    this.verifications.clear();
     for (const key of [...this.pending.keys()]) {
       const p = this.settle(key);
       if (!p) continue;

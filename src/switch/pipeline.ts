@@ -21,6 +21,7 @@ import type { DataKey } from '../security/data-key';
 import { maskPan } from '../security/masking';
 import type { Router } from './router';
 import { uuidv7 } from './ids';
+import type { LocalAnswer, LocalService } from './services';
 import { adaptFields, txnFromIso8583, type Txn } from './txn';
 
 export interface ParticipantRuntime {
@@ -43,6 +44,8 @@ export interface PipelineOptions {
   router: Router;
   partners: ReadonlyMap<string, PartnerRuntime>;
   dedupeWindowMs: number;
+  /** Offered each request before routing (QR payments, TrustOne verifications). */
+  services?: readonly LocalService[];
 }
 
 export type Reply = (msg: Iso8583Message) => void;
@@ -129,6 +132,22 @@ export class Pipeline {
       return hit ? duplicate(hit) : this.reversal(participant, txn, rec, key);
     }
 
+    const service = this.o.services?.find((x) => x.accepts(txn));
+    if (service) {
+      const hit = await journal.begin(rec, { dedupe });
+      if (hit) return duplicate(hit);
+      let a: LocalAnswer;
+      try {
+        a = await service.handle(txn);
+      } catch (e) {
+        formatErrorChannel.publish({ participant: participant.id, code: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' });
+        a = { code: '96', outcome: 'service-error', detail: { service: service.id, error: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' } };
+      }
+      if (a.partner !== undefined) rec.partner = a.partner;
+      rec.detail = { service: service.id, ...a.detail };
+      const outcome = a.outcome ?? (a.code === RC.APPROVED ? 'approved' : 'declined');
+      return this.finish(txn, rec, this.answerFrom(txn, a.code, a.fields), { code: a.code, partner: a.partner ?? service.id, outcome, waitSeconds: a.waitSeconds ?? 0 }, key);
+    }
     const partnerId = this.o.router.route(txn);
     // A partner's own inbound payment is never routed back to it (no loops through a default route).
     const partner = partnerId === undefined || partnerId === participant.id ? undefined : this.o.partners.get(partnerId);

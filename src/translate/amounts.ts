@@ -85,3 +85,23 @@ export function invertDecimal(rate: string, places = 10): string {
   const dec = s.slice(-places).replace(/0+$/, '');
   return dec ? `${int}.${dec}` : int;
 }
+
+/**
+ * A rate as ISO 20022 BaseOneRate (XchgRate, PreAgrdXchgRate): at most 11 digits in all and 10
+ * after the point (XSD totalDigits 11, fractionDigits 10), rounded half up, trailing zeros dropped.
+ */
+export function baseOneRate(rate: string): string {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(rate);
+  if (!m) throw new DariError('DARI_TRANSLATE_INVALID', `"${rate.slice(0, 24)}" is not a decimal rate`);
+  const int = (m[1] as string).replace(/^0+(?=\d)/, '');
+  const frac = m[2] ?? '';
+  const intDigits = int === '0' ? 0 : int.length;
+  if (intDigits > 11) throw new DariError('DARI_TRANSLATE_INVALID', `rate ${rate.slice(0, 24)} has more than 11 integer digits`);
+  const keep = Math.min(10, 11 - intDigits, frac.length);
+  let scaled = BigInt(int + frac.slice(0, keep).padEnd(keep, '0'));
+  if (frac.length > keep && (frac.charCodeAt(keep) - 48) >= 5) scaled += 1n;
+  const s = scaled.toString().padStart(keep + 1, '0');
+  if (keep === 0) return s;
+  const dec = s.slice(-keep).replace(/0+$/, '');
+  return dec ? `${s.slice(0, -keep)}.${dec}` : s.slice(0, -keep);
+}

@@ -11,6 +11,7 @@
  *   37       -> EndToEndId (unchanged end to end); the hub's id -> MsgId, InstrId, TxId, UETR (ids.ts)
  *   41/42/18 -> Cdtr/Id/OrgId/Othr (TID, MID, MCC); 43 -> Cdtr name, town, country
  *   102/103  -> DbtrAcct/CdtrAcct; 2 (PAN) -> never sent: DbtrAcct gets a keyed token instead
+ *   63       -> the FX quote id (AgrdRate/QtId in .13, AddtlRmtInf in .08); 104 -> the creditor reference
  *
  * and back for inbound pacs.008 (to a domestic 0200) and their pacs.002.
  */
@@ -18,10 +19,10 @@ import { createHash } from 'node:crypto';
 import type { Iso8583Message } from '../codec/iso8583';
 import { buildMessage, parseMessage } from '../codec/iso20022';
 import type {
-  Agent, AppHdr, Camt056, CreditTransferTransaction, MessageType, Pacs002, Pacs008, Pacs028, Party, ParsedMessage,
+  Acmt023, Agent, AppHdr, Camt056, CreditTransferTransaction, MessageType, Pacs002, Pacs008, Pacs028, Party, ParsedMessage,
 } from '../codec/iso20022/types';
 import { DariError } from '../errors';
-import { currencyOf, conversionRateToDecimal, decimalToMinor, invertDecimal, minorToDecimal, n12 } from './amounts';
+import { baseOneRate, currencyOf, conversionRateToDecimal, decimalToMinor, invertDecimal, minorToDecimal, n12 } from './amounts';
 import { isoDateIn, isoToLocal, isoToTransmission, localToIso, transmissionToIso } from './dates';
 import { followUpMsgId, txIdOf, txnIdFromTxId, uetrOf } from './ids';
 import { StatusMapper } from './status';
@@ -91,6 +92,7 @@ export type Incoming =
   | { kind: 'resolution'; type: MessageType; uetr: string | undefined; txnId: string | undefined; status: 'CNCL' | 'RJCR' | 'PDCR'; reason: string | undefined }
   | { kind: 'return'; type: MessageType; uetr: string | undefined; txnId: string | undefined; amount: string | undefined; currency: string | undefined; reason: string | undefined }
   | { kind: 'payment'; type: MessageType; payment: InboundPayment }
+  | { kind: 'verification'; type: MessageType; id: string; verified: boolean; name: string | undefined; reason: string | undefined }
   | { kind: 'other'; type: MessageType };
 
 const NOT_PROVIDED = 'NOTPROVIDED';
@@ -116,6 +118,17 @@ function institutionId(a: Agent | undefined): string | undefined {
 /** ISO 8583:1987 field 43 (ans 40): name 25, city 13, country 2. */
 function splitAcceptor(de43: string): { name: string; city: string; country: string } {
   return { name: de43.slice(0, 25).trim(), city: de43.slice(25, 38).trim(), country: de43.slice(38, 40).trim() };
+}
+
+const QUOTE = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})(?:;(\d{1,12}(?:\.\d{1,12})?))?$/;
+
+/**
+ * Field 63 of a QR payment (set by the QR service): the FX quote id (a UUIDv4), and after a ';' its
+ * exact locked rate in merchant currency per unit of the billing currency (field 10 keeps 7 digits).
+ */
+function quoteOf(v: string | undefined): { id: string; rate: string | undefined } | undefined {
+  const m = v === undefined ? null : QUOTE.exec(v);
+  return m ? { id: m[1] as string, rate: m[2] } : undefined;
 }
 
 function clip(s: string, n: number): string {
@@ -209,10 +222,11 @@ export class Iso20022Translator {
     if (f['6'] !== undefined && f['51'] !== undefined) {
       const billing = currencyOf(f['51'], '51');
       tx.InstdAmt = { Ccy: billing.alpha, value: minorToDecimal(f['6'], billing, '6') };
-      if (f['10'] !== undefined) {
-        const rate = invertDecimal(conversionRateToDecimal(f['10']));
+      const quote = quoteOf(f['63']);
+      if (f['10'] !== undefined || quote?.rate !== undefined) {
+        const rate = baseOneRate(quote?.rate ?? invertDecimal(conversionRateToDecimal(f['10'] as string)));
         if (version === 'pacs.008.001.08') tx.XchgRate = rate;
-        else tx.AgrdRate = { UnitCcy: billing.alpha, QtdCcy: refs.amount.Ccy, PreAgrdXchgRate: rate };
+        else tx.AgrdRate = { UnitCcy: billing.alpha, QtdCcy: refs.amount.Ccy, PreAgrdXchgRate: rate, ...(quote ? { QtId: quote.id } : {}) };
       }
     }
     if (f['28'] !== undefined && /^[CD]\d{8}$/.test(f['28'])) {
@@ -224,7 +238,15 @@ export class Iso20022Translator {
     else if (f['2'] !== undefined) tx.DbtrAcct = { Id: { Othr: { Id: o.panToken(f['2']), SchmeNm: { Prtry: 'DARI-TOKEN' } } } };
     const cdtrAccount = f['103']?.trim();
     if (cdtrAccount) tx.CdtrAcct = { Id: { Othr: { Id: clip(cdtrAccount, 34) } } };
-    if (f['37'] !== undefined) tx.RmtInf = { Ustrd: [`RRN ${f['37'].trim()}`] };
+    // Remittance: the QR bill or reference number (field 104, set by the QR service) as the creditor's
+    // structured reference; otherwise the RRN as free text. Without a 2024 element for it, the FX quote
+    // id of a .08 payment goes in AddtlRmtInf, as the Nexus guidelines did before AgrdRate/QtId.
+    const bill = f['104']?.trim();
+    const quoteId = quoteOf(f['63'])?.id;
+    const quote = version === 'pacs.008.001.08' && quoteId !== undefined ? [`QUOTE ${quoteId}`] : undefined;
+    if (bill) tx.RmtInf = { Strd: [{ CdtrRefInf: { Ref: clip(bill, 35) }, ...(quote ? { AddtlRmtInf: quote } : {}) }] };
+    else if (quote) tx.RmtInf = { Strd: [{ AddtlRmtInf: quote }] };
+    else if (f['37'] !== undefined) tx.RmtInf = { Ustrd: [`RRN ${f['37'].trim()}`] };
 
     const doc: Pacs008 = {
       GrpHdr: {
@@ -282,6 +304,27 @@ export class Iso20022Translator {
     return { xml: this.build('camt.056.001.08', doc, msgId, refs.creDtTm), refs: { ...refs, type: 'camt.056.001.08' } };
   }
 
+  /**
+   * acmt.023 asking the partner to confirm an account (a merchant's account from its QR code, or a
+   * proxy) before paying it; `id` is the verification id its acmt.024 names (OrgnlId).
+   */
+  verification(v: { id: string; account: string; scheme?: string; name?: string; agentMemberId?: string }): string {
+    const creDtTm = this.isoNow();
+    const acct: NonNullable<Acmt023['Vrfctn'][number]['PtyAndAcctId']['Acct']> = { Id: { Othr: { Id: clip(v.account, 34), ...(v.scheme ? { SchmeNm: { Prtry: clip(v.scheme, 35) } } : {}) } } };
+    const doc: Acmt023 = {
+      Assgnmt: { MsgId: v.id, CreDtTm: creDtTm, Assgnr: { Agt: agentOf(this.o.hub) }, Assgne: { Agt: agentOf(this.o.partner) } },
+      Vrfctn: [{
+        Id: v.id,
+        PtyAndAcctId: {
+          ...(v.name ? { Pty: { Nm: clip(v.name, 140) } } : {}),
+          Acct: acct,
+          ...(v.agentMemberId ? { Agt: agentOf({ memberId: v.agentMemberId }) } : {}),
+        },
+      }],
+    };
+    return this.build('acmt.023.001.03', doc, v.id, creDtTm);
+  }
+
   /** Read a message from the partner into what the gateway acts on. Throws coded errors. */
   read(body: Buffer | string): Incoming[] {
     const m = parseMessage(body) as ParsedMessage;
@@ -314,6 +357,11 @@ export class Iso20022Translator {
             type: m.type, msgId: m.document.GrpHdr.MsgId, creDtTm: m.document.GrpHdr.CreDtTm, tx,
             uetr: tx.PmtId.UETR, endToEndId: tx.PmtId.EndToEndId, txId: tx.PmtId.TxId, instrId: tx.PmtId.InstrId,
           },
+        }));
+      case 'acmt.024.001.03':
+        return m.document.Rpt.map((r) => ({
+          kind: 'verification' as const, type: m.type, id: r.OrgnlId, verified: r.Vrfctn,
+          name: r.UpdtdPtyAndAcctId?.Pty?.Nm ?? r.UpdtdPtyAndAcctId?.Acct?.Nm, reason: r.Rsn?.Cd,
         }));
       default:
         return [{ kind: 'other', type: m.type }];
