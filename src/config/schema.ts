@@ -124,6 +124,25 @@ export interface HubConfig {
   fees?: Record<string, unknown>;
   /** An FX file (fx: and fees: sections) that replaces the inline sections; `dari start --rates` sets it. */
   fxFile?: string;
+  /** TrustOne card-tap authentication (src/services/trustone): off when absent. */
+  trustone?: TrustOneConfig;
+}
+
+export interface TrustOneConfig {
+  /** The participant HTTP API. */
+  host: string;
+  port: number;
+  tls?: TlsConfig;
+  /** Registrations, challenges, ATCs and attempts. */
+  sqlitePath: string;
+  challengeTtlMs: number;
+  replayWindowSeconds: number;
+  /** The software HSM: key store file, and the master key file used when DARI_HSM_MASTER_KEY is unset. */
+  hsm: { storeFile: string; masterKeyFile: string };
+  /** API participants; each secret from DARI_TRUSTONE_SECRET_<ID> or `secretFile` (never the YAML). */
+  participants: { id: string; secretFile?: string }[];
+  /** Load the public demo participant (DEMOBANK) and the public EMV test issuer key. Never in production. */
+  demo: boolean;
 }
 
 export interface QrConfig {
@@ -286,7 +305,7 @@ function iso20022(v: unknown, key: string, budgetMs: number): Iso20022PartnerCon
 /** Validate a parsed YAML document; throws DARI_CONFIG_INVALID naming the key. */
 export function validateConfig(raw: unknown): HubConfig {
   const r = obj(raw ?? {}, '(top level)');
-  known(r, '', ['node', 'listener', 'metrics', 'journal', 'saf', 'participants', 'partners', 'routes', 'defaultRoute', 'qr', 'fx', 'fees', 'fxFile']);
+  known(r, '', ['node', 'listener', 'metrics', 'journal', 'saf', 'participants', 'partners', 'routes', 'defaultRoute', 'qr', 'fx', 'fees', 'fxFile', 'trustone']);
   const node = obj(r.node ?? {}, 'node');
   known(node, 'node', ['id']);
   const listener = obj(r.listener ?? {}, 'listener');
@@ -436,6 +455,34 @@ export function validateConfig(raw: unknown): HubConfig {
     cfg[k] = obj(r[k], k);
   }
   if (r.fxFile !== undefined) cfg.fxFile = str(r, 'fxFile', '(top level)');
+  if (r.trustone !== undefined) {
+    const t = obj(r.trustone, 'trustone');
+    known(t, 'trustone', ['host', 'port', 'tls', 'sqlitePath', 'challengeTtlMs', 'replayWindowSeconds', 'hsm', 'participants', 'demo']);
+    const h = obj(t.hsm ?? {}, 'trustone.hsm');
+    known(h, 'trustone.hsm', ['storeFile', 'masterKeyFile']);
+    const tp = list(t.participants, 'trustone.participants').map((x, i) => {
+      const k = `trustone.participants[${i}]`;
+      const o = obj(x, k);
+      known(o, k, ['id', 'secretFile']);
+      const id = str(o, 'id', k);
+      if (!ID.test(id)) bad(`${k}.id`, 'must be 1-32 letters, digits, _ . -');
+      return { id, ...(o.secretFile !== undefined ? { secretFile: str(o, 'secretFile', k) } : {}) };
+    });
+    const tc: TrustOneConfig = {
+      host: str(t, 'host', 'trustone', '127.0.0.1'), port: int(t, 'port', 'trustone', 9584, 0, 65535),
+      sqlitePath: str(t, 'sqlitePath', 'trustone', './data/trustone.db'),
+      challengeTtlMs: int(t, 'challengeTtlMs', 'trustone', 120000, 1000, 3600000),
+      replayWindowSeconds: int(t, 'replayWindowSeconds', 'trustone', 300, 1, 3600),
+      hsm: { storeFile: str(h, 'storeFile', 'trustone.hsm', './data/hsm-keys.json'), masterKeyFile: str(h, 'masterKeyFile', 'trustone.hsm', './data/hsm-master.key') },
+      participants: tp, demo: bool(t, 'demo', 'trustone', false),
+    };
+    const tt = tls(t, 'trustone');
+    if (tt) {
+      if (!tt.cert || !tt.key) bad('trustone.tls', 'the TrustOne API needs cert and key');
+      tc.tls = tt;
+    }
+    cfg.trustone = tc;
+  }
   return deepFreeze(cfg);
 }
 

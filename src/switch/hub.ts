@@ -26,6 +26,10 @@ import { loadRuntimeValidator } from './xml-validation';
 import { QuoteBook, loadFxFile, parseFeeSection, parseFxSection, type FeeSchedule } from '../fx';
 import { QrPaymentService } from '../services/qr/service';
 import type { LocalService } from './services';
+import { openSoftwareHsm, type SoftwareHsm } from '../security/hsm';
+import { SqliteTrustOneStore, TrustOneHttpServer, TrustOneService } from '../services/trustone';
+import { TRUSTONE_DEMO } from '../sim/card';
+import type { Txn } from './txn';
 import { Pipeline, type ParticipantRuntime, type PartnerRuntime } from './pipeline';
 import { Router } from './router';
 import { SafWorker } from './saf';
@@ -71,11 +75,16 @@ export class Hub {
   private metricsServer: MetricsServer | undefined;
   /** FX quotes (when rates are configured). */
   quotes: QuoteBook | undefined;
-  /** Services added by the embedding code before start() (TrustOne, tests). */
+  /** Services added by the embedding code before start() (tests). */
   readonly extraServices: LocalService[] = [];
+  /** TrustOne card-tap authentication, when configured. */
+  trustone: TrustOneService | undefined;
+  private trustoneApi: TrustOneHttpServer | undefined;
+  private trustoneStore: SqliteTrustOneStore | undefined;
+  hsm: SoftwareHsm | undefined;
   private started = false;
   /** Ports actually bound (useful with port 0). */
-  readonly ports = { listener: 0, metrics: 0, participants: new Map<string, number>() };
+  readonly ports = { listener: 0, metrics: 0, trustone: 0, participants: new Map<string, number>() };
 
   constructor(config: HubConfig, private readonly options: HubOptions = {}) {
     this.config = config;
@@ -108,6 +117,7 @@ export class Hub {
     this.log(`journal: ${databaseUrl ? 'PostgreSQL' : `SQLite ${c.journal.sqlitePath}`}`);
 
     this.metrics = new HubMetrics({ links: () => this.linkSnapshots(), saf: () => journal.safStats(Date.now()) });
+    if (c.trustone) await this.startTrustOne(env);
 
     for (const p of c.partners) await this.startPartner(p);
     this.pipeline = new Pipeline({
@@ -247,7 +257,38 @@ export class Hub {
       }));
       this.log(`services: overseas QR payments (${Object.entries(q.partners).map(([k, v]) => `${k} -> ${v}`).join(', ')})`);
     }
+    if (this.trustone) out.push(trustOneIso8583(this.trustone));
     return [...out, ...this.extraServices];
+  }
+
+  /**
+   * TrustOne: the software HSM (master key from DARI_HSM_MASTER_KEY, else a key file created on
+   * first start), its store, the service and the participant HTTP API. With `demo: true` the public
+   * demo participant and the public EMV test issuer key are loaded (never in production).
+   */
+  private async startTrustOne(env: NodeJS.ProcessEnv): Promise<void> {
+    const t = this.config.trustone;
+    if (!t) return;
+    const hsm = openSoftwareHsm({ storeFile: t.hsm.storeFile, masterKeyFile: t.hsm.masterKeyFile, create: true, env, warn: (m) => this.log(`trustone: ${m}`) });
+    this.hsm = hsm;
+    const participants = t.participants.map((p) => ({ id: p.id, secret: trustOneSecret(p, env) }));
+    if (t.demo) {
+      if (!participants.some((p) => p.id === TRUSTONE_DEMO.participant)) participants.push({ id: TRUSTONE_DEMO.participant, secret: TRUSTONE_DEMO.secret });
+      if (!hsm.listKeys().some((k) => k.id === TRUSTONE_DEMO.issuerKeyId)) {
+        hsm.importClearKey({ type: 'imk-ac', algorithm: 'tdes', key: Buffer.from(TRUSTONE_DEMO.imkHex, 'hex'), id: TRUSTONE_DEMO.issuerKeyId, kcv: '08D7' });
+      }
+      this.log(`trustone: demo participant ${TRUSTONE_DEMO.participant} and the public EMV test issuer key loaded (demo: true; never in production)`);
+    }
+    const store = new SqliteTrustOneStore({ path: t.sqlitePath });
+    await store.init();
+    this.trustoneStore = store;
+    this.trustone = new TrustOneService({ hsm, store, dataKey: this.dataKey, participants, challengeTtlMs: t.challengeTtlMs, registry: this.metrics.registry });
+    this.trustoneApi = new TrustOneHttpServer(this.trustone, {
+      host: t.host, port: t.port, replayWindowS: t.replayWindowSeconds,
+      ...(t.tls ? { tls: { ...tlsOptions(t.tls), requestCert: t.tls.requestCert, rejectUnauthorized: t.tls.requestCert } } : {}),
+    });
+    this.ports.trustone = await this.trustoneApi.start();
+    this.log(`trustone: participant API on ${t.tls ? 'https' : 'http'}://${t.host}:${this.ports.trustone}`);
   }
 
   /** A pacs.004 from a partner: the original payment is marked returned (state reversed) with the return's detail. */
@@ -388,10 +429,48 @@ export class Hub {
     this.simulators.clear();
     await Promise.all([...this.iso20022Simulators.values()].map((s) => s.stop()));
     this.iso20022Simulators.clear();
+    await this.trustoneApi?.stop();
+    await this.trustoneStore?.close();
     await this.metricsServer?.close();
     this.metrics?.close();
     await this.journal?.close();
   }
+}
+
+/** A TrustOne API participant's secret: DARI_TRUSTONE_SECRET_<ID> (upper case, other characters as _), else its file. */
+function trustOneSecret(p: { id: string; secretFile?: string }, env: NodeJS.ProcessEnv): string {
+  const name = `DARI_TRUSTONE_SECRET_${p.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const v = env[name] ?? (p.secretFile !== undefined ? readSecret(p.secretFile) : undefined);
+  if (v === undefined || !/^([0-9a-fA-F]{2}){16,64}$/.test(v.trim())) {
+    throw new DariError('DARI_CONFIG_INVALID', `trustone.participants ${p.id}: set ${name} (or secretFile) to 32 to 128 hex digits`);
+  }
+  return v.trim();
+}
+
+function readSecret(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new DariError('DARI_CONFIG_NOT_FOUND', `trustone: cannot read secret file ${file}`);
+  }
+}
+
+/**
+ * TrustOne over ISO 8583: a 0100 with field 55 whose field 48 names a registered card (subelement
+ * 01) is a card-tap verification answered by the service (39, 44 the reason, 55 tag 91 the ARPC).
+ */
+function trustOneIso8583(service: TrustOneService): LocalService {
+  return {
+    id: 'trustone',
+    accepts: (txn: Txn) => txn.mti.startsWith('010') && txn.fields['55'] !== undefined && (txn.fields['48'] ?? '').startsWith('01'),
+    handle: async (txn: Txn) => {
+      const a = await service.handleIso8583(txn.participant, txn.fields as Record<string, string>);
+      const code = a['39'] ?? '96';
+      const fields: Record<string, string> = {};
+      for (const k of ['44', '55']) if (a[k] !== undefined) fields[k] = a[k] as string;
+      return { code, fields, outcome: code === '00' ? 'approved' : 'declined', detail: a['44'] ? { reason: a['44'] } : {} };
+    },
+  };
 }
 
 function tlsOptions(t: TlsConfig): tls.SecureContextOptions {
