@@ -159,8 +159,10 @@ export function checkXml(input: string | Uint8Array, limits: XmlLimits): Checked
       const attrs = m[2] as string;
       if (attrs.length > 0) {
         checkReferences(text, lt, START_TAG.lastIndex);
-        const names = [...attrs.matchAll(ATTR_NAME)].map((a) => a[1]);
-        if (new Set(names).size !== names.length) fail('DARI_XML_MALFORMED', text, lt, `an attribute repeated on <${name}>`);
+        if (attrs.indexOf('=') !== attrs.lastIndexOf('=')) {
+          const names = [...attrs.matchAll(ATTR_NAME)].map((a) => a[1]);
+          if (new Set(names).size !== names.length) fail('DARI_XML_MALFORMED', text, lt, `an attribute repeated on <${name}>`);
+        }
       }
       if (stack.length === 0) roots.push(name);
       if (stack.length + 1 > limits.maxDepth) fail('DARI_XML_TOO_DEEP', text, lt, `elements nested deeper than ${limits.maxDepth} levels`);

@@ -114,11 +114,16 @@ export function readGroup(g: Group, v: unknown, path: string, scope: Scope, ns: 
   if (isObject(v)) {
     for (const key in v) {
       if (key === ATTRS || key === TEXT_KEY) continue;
-      const [prefix, local] = splitName(key);
+      const colon = key.indexOf(':');
+      const local = colon === -1 ? key : key.slice(colon + 1);
       const child = g.index.get(local);
       if (child === undefined) continue;
+      const prefix = colon === -1 ? '' : key.slice(0, colon);
       const raw = v[key];
-      for (const item of Array.isArray(raw) ? raw : [raw]) {
+      const many = Array.isArray(raw);
+      const count = many ? raw.length : 1;
+      for (let i = 0; i < count; i++) {
+        const item: unknown = many ? raw[i] : raw;
         const s = scopeOf(item, scope);
         if (resolvePrefix(s, prefix) !== ns) continue;
         if (child.max === 1) {

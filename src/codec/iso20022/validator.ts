@@ -14,7 +14,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DariError } from '../../errors';
 import { checkXml, type XmlLimits } from './guard';
-import { ISO_NAMESPACE_PREFIX, isHeaderType, isMessageType } from './messages';
+import { ISO_NAMESPACE_PREFIX, MESSAGE_TYPES, isHeaderType, isMessageType } from './messages';
 import { resolveLimits, type ParseOptions } from './parse';
 import { maskIfPan } from './summary';
 import type { HeaderType, MessageType } from './types';
@@ -165,7 +165,9 @@ export class SchemaValidator {
       for (let n = header.firstChild; n !== null; n = n.next) if (n instanceof this.lx.XmlElement && n.name === 'MsgDefIdr') t = n.content.trim();
     }
     if (!isMessageType(t)) {
-      throw new DariError('DARI_XML_UNKNOWN_MESSAGE', ns ? `Document namespace "${ns.slice(0, 80)}" is not a supported message` : 'the Document has no namespace and no header names a supported message');
+      throw new DariError('DARI_XML_UNKNOWN_MESSAGE', t !== ''
+        ? `${t.slice(0, 40)} is not supported (supported: ${MESSAGE_TYPES.join(', ')})`
+        : ns ? `Document namespace "${ns.slice(0, 80)}" is not an ISO 20022 message` : 'the Document has no namespace and no header names a supported message');
     }
     return t;
   }
