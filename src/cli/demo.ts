@@ -20,19 +20,30 @@ import { SqliteTrustOneStore, TrustOneClient, TrustOneHttpServer, TrustOneServic
 import { luhnCheckDigit } from '../sim/acquirer';
 import { SimulatedCard, TRUSTONE_DEMO } from '../sim/card';
 import { parseOptions, usage, type Io } from './io';
+import { request as httpRequest } from 'node:http';
+import { inspectQr } from '../codec/emvqr';
+import { Iso8583Codec, loadDialect } from '../codec/iso8583';
+import { DariError } from '../errors';
+import { Link } from '../link';
 
 /** The TrustOne API of the bundled configuration (config/default.yaml, trustone.port). */
 export const DEFAULT_TRUSTONE_URL = 'http://127.0.0.1:9584';
 
+const QR_HELP = `  dari demo qr [--host H] [--port P] [--metrics-port P] [--partner ID]
+                                             overseas QR payments against the npm start hub: a Korean wallet pays an
+                                             Indonesian QRIS merchant (quote, then pay), a visitor pays a Korean merchant`;
+
 export const DEMO_HELP = `  dari demo trustone [--url URL | --standalone] [--participant ID --secret HEX]
                                              TrustOne card tap: register, challenge, tap, verify, replay, clone
-                                             (against the npm start hub at ${DEFAULT_TRUSTONE_URL} by default)`;
+                                             (against the npm start hub at ${DEFAULT_TRUSTONE_URL} by default)
+${QR_HELP}`;
 
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   const [name, ...rest] = args;
   switch (name) {
     case 'trustone': return trustoneDemo(rest, io);
-    default: throw usage(`dari demo: unknown demo ${name === undefined ? '(none given)' : `"${name.slice(0, 32)}"`} (available: trustone)`);
+    case 'qr': return qrDemo(rest, io);
+    default: throw usage(`dari demo: unknown demo ${name === undefined ? '(none given)' : `"${name.slice(0, 32)}"`} (available: trustone, qr)`);
   }
 }
 
@@ -113,4 +124,102 @@ async function trustoneDemo(args: string[], io: Io): Promise<number> {
   } finally {
     await api.stop();
   }
+}
+
+// ------------------------------------------------------------------------------------------------
+// dari demo qr
+
+/**
+ * Public sample payloads (see fixtures/emvqr/payloads.json for the full list and sources):
+ * - QRIS, "Sintas Store", Kota Yogyakarta: the static QRIS sample of fixtures/emvqr (qris-static);
+ * - BC Card (Korea), "NAISHUSIAT" (나이스샷), Seoul Mapo-gu: copanote/emvmpm EmvMpmCRCTest data1.
+ */
+const DEMO_QRIS = '00020101021126630016COM.MEMBASUH.WWW0118936000091100004515021004893710810303UMI51440014ID.CO.QRIS.WWW0215ID20200340731930303UKE5204482953033605802ID5912Sintas Store6015Kota Yogyakarta61055500062070703A0163049FB7';
+const DEMO_KR = '0002010102111531260004102600041071195812000000026310014D410000001401005091000054085204729953034105802KR5910NAISHUSIAT6013SEOUL MAPO-GU610504086625603091000054080515MQ202000004811006080000000007080000000164240002ko0104나이스샷0206서울 마포구63041331';
+
+function transmissionNow(d = new Date()): { de7: string; de12: string; de13: string } {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return { de7: `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`, de12: `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`, de13: `${p(d.getMonth() + 1)}${p(d.getDate())}` };
+}
+
+async function qrDemo(args: string[], io: Io): Promise<number> {
+  const { values } = parseOptions(args, { host: { type: 'string' }, port: { type: 'string' }, 'metrics-port': { type: 'string' }, partner: { type: 'string' } });
+  const host = values.host ?? '127.0.0.1';
+  const port = Number(values.port ?? 8583);
+  const metricsPort = Number(values['metrics-port'] ?? 9583);
+  const partner = values.partner ?? 'SIM-ID-SWITCH';
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || !Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) throw usage('--port and --metrics-port must be TCP ports');
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') throw usage('dari demo qr talks to a hub on this machine only (--host 127.0.0.1)');
+  let ok = true;
+  const expect = (what: string, good: boolean): void => {
+    if (!good) ok = false;
+    io.out(`   ${good ? 'ok' : 'UNEXPECTED'}: ${what}`);
+  };
+
+  // 1. Outbound: a Korean wallet customer in Indonesia scans a QRIS code.
+  const qr = inspectQr(DEMO_QRIS);
+  if (!qr.valid) throw new DariError('DARI_INTERNAL_ERROR', `demo QRIS payload does not parse: ${qr.reason}`);
+  io.out(`Overseas QR demo against the hub on ${host}:${port} (participant link, iso87ascii) and its operator endpoint :${metricsPort}`);
+  io.out(`1. outbound: scanned ${qr.scheme?.id ?? 'unknown scheme'} code of "${qr.merchantName}", ${qr.merchantCity} (${qr.country}), ${qr.initiation} QR, currency ${qr.currency}`);
+  const link = new Link({ role: 'client', id: 'demo-wallet', host, port, codec: new Iso8583Codec(loadDialect('iso87ascii')), framing: { lengthHeader: 'binary2' }, signOn: false, requestTimeoutMs: 15000 }).start();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new DariError('DARI_LINK_NOT_READY', `no hub listening on ${host}:${port} (start it with npm start)`)), 3000);
+      link.once('ready', () => { clearTimeout(t); resolve(); });
+    });
+    const stan = String(randomInt(1, 999999)).padStart(6, '0');
+    const t = transmissionNow();
+    const base: Record<string, string> = {
+      '3': '000000', '4': '000015000000', '7': t.de7, '11': stan, '12': t.de12, '13': t.de13, '22': '031', '32': '410001',
+      '37': `QR${stan}0000`.slice(0, 12), '41': 'WALLET01', '49': '360', '62': encodeURIComponent(DEMO_QRIS), '102': 'WALLET-TOKEN-DEMO',
+    };
+    const { response: q } = await link.request({ mti: '0100', fields: base });
+    io.out(`2. quote (0100 -> 0110): IDR 150,000.00 = KRW ${Number(q.fields['6'] ?? 0).toLocaleString('en-US')} billed, rate field 10 ${q.fields['10'] ?? '-'}, merchant confirmed as "${(q.fields['43'] ?? '').slice(0, 25).trim()}", quote ${q.fields['63'] ?? '-'}`);
+    expect('quoted (39 = 00)', q.fields['39'] === '00');
+    const stan2 = String((Number(stan) % 999999) + 1).padStart(6, '0');
+    const { response: p } = await link.request({ mti: '0200', fields: { ...base, '11': stan2, '37': `QR${stan2}0000`.slice(0, 12), '63': q.fields['63'] ?? '' } });
+    io.out(`3. payment (0200 -> pacs.008 to ${partner} -> pacs.002 -> 0210): 39 = ${p.fields['39']}, approval ${p.fields['38'] ?? '-'}, billed KRW ${Number(p.fields['6'] ?? 0).toLocaleString('en-US')}`);
+    expect('paid with the quoted amount', p.fields['39'] === '00' && p.fields['6'] === q.fields['6']);
+  } finally {
+    await link.close();
+  }
+
+  // 2. Inbound: an Indonesian visitor in Seoul pays a Korean merchant's QR through the ID switch.
+  const kr = inspectQr(DEMO_KR);
+  if (!kr.valid) throw new DariError('DARI_INTERNAL_ERROR', `demo Korean payload does not parse: ${kr.reason}`);
+  io.out(`4. inbound: a visitor's wallet scanned ${kr.scheme?.id ?? 'unknown scheme'} code of "${kr.merchantName}", ${kr.merchantCity} (${kr.country}); their switch ${partner} sends a pacs.008 for KRW 25,000`);
+  const body = {
+    amount: '25000', currency: 'KRW', creditorName: kr.merchantName ?? 'Merchant', creditorCity: kr.merchantCity ?? '', creditorCountry: kr.country,
+    memberId: '410777', merchantId: kr.merchantAccount?.['merchantNumber'] ?? 'DEMO',
+  };
+  const res = await postJson(`http://127.0.0.1:${metricsPort}/simulators/${encodeURIComponent(partner)}/payments`, body);
+  io.out(`5. the hub routed it to the domestic acquirer (ISO 8583 0200/0210) and answered pacs.002 ${String(res['status'] ?? '?')}${res['reason'] ? ` ${String(res['reason'])}` : ''} (UETR ${String(res['uetr'] ?? '?')})`);
+  expect('inbound payment accepted (ACCC)', res['status'] === 'ACCC');
+  const today = new Date().toISOString().slice(0, 10);
+  io.out(`6. fees and the saving against a card-brand route: npx dari report fees --from ${today} --to ${today}`);
+  io.out(ok ? 'both QR payments completed as expected' : 'some outcomes were not as expected');
+  return ok ? 0 : 1;
+}
+
+function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(JSON.stringify(body));
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, timeout: 15000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let parsed: Record<string, unknown> = {};
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch {
+          /* reported below */
+        }
+        if (res.statusCode !== 200) reject(new DariError('DARI_CLI_INPUT', `${url}: HTTP ${res.statusCode ?? '?'} ${String(parsed['error'] ?? '')}`));
+        else resolve(parsed);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => reject(new DariError('DARI_LINK_NOT_READY', `${url}: ${e.message} (is the hub running with its operator endpoint?)`)));
+    req.end(data);
+  });
 }

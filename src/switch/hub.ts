@@ -75,6 +75,8 @@ export class Hub {
   private metricsServer: MetricsServer | undefined;
   /** FX quotes (when rates are configured). */
   quotes: QuoteBook | undefined;
+  /** Fee schedule (when configured). */
+  fees: FeeSchedule | undefined;
   /** Services added by the embedding code before start() (tests). */
   readonly extraServices: LocalService[] = [];
   /** TrustOne card-tap authentication, when configured. */
@@ -122,7 +124,7 @@ export class Hub {
     for (const p of c.partners) await this.startPartner(p);
     this.pipeline = new Pipeline({
       journal, dataKey: this.dataKey, router: new Router(c.routes, c.defaultRoute), partners: this.partnerRuntimes,
-      dedupeWindowMs: c.journal.dedupeWindowSeconds * 1000, services: this.services(journal),
+      dedupeWindowMs: c.journal.dedupeWindowSeconds * 1000, services: this.services(journal), ...(this.fees ? { fees: this.fees } : {}),
     });
     this.saf = new SafWorker({ journal, dataKey: this.dataKey, partners: this.partnerRuntimes, nodeId: c.node.id, ...c.saf });
     this.saf.start();
@@ -248,6 +250,7 @@ export class Hub {
     const out: LocalService[] = [];
     const { quotes, fees } = this.fxSetup();
     this.quotes = quotes;
+    this.fees = fees;
     const q = this.config.qr;
     if (q) {
       if (!quotes) throw new DariError('DARI_CONFIG_INVALID', 'qr: QR payments need FX rates (an fx: section or fxFile)');
@@ -376,6 +379,28 @@ export class Hub {
     });
     link.on('disconnect', () => this.participantLinks.delete(link));
     this.participantLinks.add(link);
+  }
+
+  /**
+   * Demo support: a built-in ISO 20022 simulator originates an inbound payment (pacs.008) to this
+   * hub; resolves with the hub's pacs.002 status. Undefined when the partner has no built-in simulator.
+   */
+  simulatePayment(partner: string, body: unknown): Promise<unknown> | undefined {
+    const sim = this.iso20022Simulators.get(partner);
+    if (!sim) return undefined;
+    const b = (body ?? {}) as Record<string, unknown>;
+    const s = (k: string): string | undefined => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
+    const amount = s('amount');
+    const currency = s('currency');
+    const creditorName = s('creditorName');
+    const memberId = s('memberId');
+    if (!amount || !currency || !creditorName || !memberId) return Promise.reject(new Error('amount, currency, creditorName and memberId are required'));
+    return sim.sendPayment({
+      amount, currency, creditorName, memberId,
+      ...(s('creditorCity') ? { creditorCity: s('creditorCity') as string } : {}),
+      ...(s('creditorCountry') ? { creditorCountry: s('creditorCountry') as string } : {}),
+      ...(s('merchantId') ? { merchantId: s('merchantId') as string } : {}),
+    });
   }
 
   linkSnapshots(): LinkSnapshot[] {

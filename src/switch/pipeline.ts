@@ -22,6 +22,8 @@ import { maskPan } from '../security/masking';
 import type { Router } from './router';
 import { uuidv7 } from './ids';
 import type { LocalAnswer, LocalService } from './services';
+import type { FeeSchedule } from '../fx/fees';
+import { currencyByNumeric } from '../codec/iso20022/currencies';
 import { adaptFields, txnFromIso8583, type Txn } from './txn';
 
 export interface ParticipantRuntime {
@@ -46,6 +48,8 @@ export interface PipelineOptions {
   dedupeWindowMs: number;
   /** Offered each request before routing (QR payments, TrustOne verifications). */
   services?: readonly LocalService[];
+  /** Fee schedule: every approved financial request routed to a partner is charged and journaled. */
+  fees?: FeeSchedule;
 }
 
 export type Reply = (msg: Iso8583Message) => void;
@@ -171,7 +175,9 @@ export class Pipeline {
       rec.partnerLink = ex.link;
       const code = ex.response.fields['39'] ?? '96';
       const answer = this.answerFrom(txn, code, adaptFields(ex.response.fields, partner.dialect, participant.dialect).fields);
-      return await this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key);
+      const done = await this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key);
+      if (code === RC.APPROVED && txn.cls === 'financial') this.charge(txn, partner.id);
+      return done;
     } catch (e) {
       if (!(e instanceof DariError)) throw e;
       const sent = (e as DariError & { sent?: boolean }).sent === true || e.code === 'DARI_LINK_TIMEOUT';
@@ -186,6 +192,21 @@ export class Pipeline {
       const waited = (performance.now() - txn.receivedAt) / 1000;
       return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'timeout', waitSeconds: waited }, key, undefined, 'timed_out', saf);
     }
+  }
+
+  /**
+   * Fees of an approved financial transaction, journaled off the answer path (the answer does not
+   * wait for them; the write joins the next group commit). Unknown currencies are not charged.
+   */
+  private charge(txn: Txn, partner: string): void {
+    const fees = this.o.fees;
+    const ccy = txn.currency === undefined ? undefined : currencyByNumeric(txn.currency);
+    if (!fees || !ccy || txn.amount === undefined || !/^\d{1,14}$/.test(txn.amount.replace(/^0+(?=\d)/, ''))) return;
+    const f = fees.compute({ participant: txn.participant, partner, currency: ccy.alpha, amount: BigInt(txn.amount) });
+    this.o.journal.recordFees({
+      txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: ccy.alpha, amount: f.amount,
+      participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
+    }).catch((e: unknown) => formatErrorChannel.publish({ participant: txn.participant, code: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' }));
   }
 
   /** Reversal (0400/0420/0421) from a participant: match the original, forward through the SAF, acknowledge. */
