@@ -78,6 +78,9 @@ describe('integration: ISO 20022 partner switch (pacs.008 / pacs.002 / pacs.028 
     const { response } = await s.link.request(payment(150095));
     assert.equal(response.fields['39'], '00');
     assert.ok(s.logs.some((l) => l.includes('DARI_PARTNER_PROTOCOL') && l.includes('DARI_XML')), s.logs.join('\n'));
+    const text = await s.hub.metrics.registry.metrics();
+    assert.match(text, /dari_partner_protocol_errors_total\{partner="ID-SWITCH",reason="DARI_XML_MALFORMED"\} 1/);
+    assert.match(text, /dari_partner_messages_total\{partner="ID-SWITCH",direction="out",type="pacs.028.001.03"\} [1-9]/);
   });
 
   it('unknown after the budget: 68 to the originator, then a camt.056 through the SAF, acknowledged by camt.029', async () => {

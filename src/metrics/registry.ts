@@ -37,6 +37,8 @@ export class HubMetrics {
   readonly duplicates = new Counter({ name: 'dari_duplicate_requests_total', help: 'Repeated requests answered with the original answer', labelNames: ['participant'], registers: [this.registry] });
   readonly formatErrors = new Counter({ name: 'dari_format_errors_total', help: 'Messages that failed framing, decoding or validation', labelNames: ['participant', 'code'], registers: [this.registry] });
   readonly refused = new Counter({ name: 'dari_connections_refused_total', help: 'Connections refused by the participant listener', labelNames: ['reason'], registers: [this.registry] });
+  readonly partnerMessages = new Counter({ name: 'dari_partner_messages_total', help: 'ISO 20022 messages exchanged with partner switches, by direction and message type', labelNames: ['partner', 'direction', 'type'], registers: [this.registry] });
+  readonly partnerProtocolErrors = new Counter({ name: 'dari_partner_protocol_errors_total', help: 'Partner messages refused or matched to nothing (nothing applied)', labelNames: ['partner', 'reason'], registers: [this.registry] });
   readonly safAttempts = new Counter({ name: 'dari_saf_attempts_total', help: 'Store-and-forward delivery attempts by outcome', labelNames: ['partner', 'outcome'], registers: [this.registry] });
   readonly commitSeconds = new Histogram({ name: 'dari_journal_commit_seconds', help: 'Journal group commit duration', buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1], registers: [this.registry] });
   readonly batchSize = new Histogram({ name: 'dari_journal_batch_size', help: 'Writes per journal group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry] });
@@ -111,6 +113,14 @@ export class HubMetrics {
     this.on('dari:saf', (m) => {
       const e = m as { partner: string; outcome: string };
       this.safAttempts.inc({ partner: e.partner, outcome: e.outcome });
+    });
+    this.on('dari:partner:message', (m) => {
+      const e = m as { partner: string; direction: string; type: string };
+      this.partnerMessages.inc({ partner: e.partner, direction: e.direction, type: e.type });
+    });
+    this.on('dari:partner:protocol-error', (m) => {
+      const e = m as { partner: string; reason: string };
+      this.partnerProtocolErrors.inc({ partner: e.partner, reason: e.reason });
     });
     this.on('dari:journal:commit', (m) => {
       const e = m as { batchSize: number; seconds: number };
