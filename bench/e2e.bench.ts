@@ -1,23 +1,27 @@
 /**
  * End-to-end benchmark of the hub on loopback: throughput, the latency the hub adds, a bare relay
- * baseline, and memory per idle participant connection.
+ * baseline, memory per idle participant connection, and the ISO 20022 partner path (0200 -> pacs.008
+ * -> pacs.002 -> 0210, runtime XSD validation on) beside the ISO 8583 one.
  *
  * Run it with `npm run bench -- e2e` (or `npx tsc -p . && node bench/run.js e2e`), or directly:
  * `node dist/bench/e2e.bench.js`. Options (after `--`): `--quick` (short runs, 1,000 idle
  * connections: a smoke test), `--connections=N` (default 32), `--concurrency=K` (requests in flight
  * per connection, default 8), `--idle=N` (idle connections, default 5000), `--profile[=hub,acquirer,
- * partner,relay]` (instead of the figures: a CPU profile of those processes under saturation,
- * `node --cpu-prof`, summarised by self time with TypeScript file:line), `--data-dir=DIR` (where
- * the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
- * About 2 minutes on a 2-core box (profile mode about 40 s).
+ * partner,partner20022,relay]` (instead of the figures: a CPU profile of those processes under
+ * saturation, `node --cpu-prof`, summarised by self time with TypeScript file:line),
+ * `--profile-path=iso8583|iso20022` (which partner path the profiled load takes; default iso8583),
+ * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
+ * About 3 minutes on a 2-core box (--quick about 1, profile mode about 40 s).
  *
  * Processes (each its own node process, so no two share an event loop):
  *   orchestrator (this file: no load, no I/O on the measured path)
  *   acquirer  src/sim AcquirerSimulator: the load generator; latencies measured here
  *   hub       src/switch Hub from config/default.yaml (SQLite journal in a temp dir, metrics server off),
- *             its partner links going to the partner process instead of an in-process simulator
+ *             its partner links going to the partner processes instead of in-process simulators, and
+ *             runtime XSD validation on for the ISO 20022 partner (iso20022.xsdDir)
  *   relay     bench/e2e/relay.ts: the bare relay baseline, same partner, same number of upstream links
- *   partner   src/sim PartnerSimulator: the partner switch for hub, relay and the direct runs
+ *   partner   src/sim PartnerSimulator: the ISO 8583 partner switch for hub, relay and the direct runs
+ *   partner20022  src/sim Iso20022PartnerSimulator: the ISO 20022 partner switch (SIM-ID-SWITCH)
  *
  * Method: see the notes printed at the end of the run (`METHOD` below).
  */
@@ -28,7 +32,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { validateConfig } from '../src/config/schema';
 import type { AcquirerSummary } from '../src/sim';
-import type { CpuStamp, HubTake, MemStats, RunArgs } from './e2e/child';
+import type { CpuStamp, HubTake, MemStats, Partner20022Counts, RunArgs } from './e2e/child';
 import { ChildHandle, type Role } from './e2e/ipc';
 import { summarizeProfile } from './e2e/profile';
 
@@ -56,13 +60,18 @@ const HALF_RUNS = 2;
 const HALF_MS = QUICK ? 2000 : 7000;
 const PROFILE_RUNS = 2;
 const DATA_DIR_BASE = opt('data-dir') ?? os.tmpdir();
-const OVERALL_TIMEOUT_MS = 8 * 60_000;
+const PROFILE_PATH = opt('profile-path') ?? 'iso8583';
+if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022') throw new Error('e2e bench: --profile-path must be iso8583 or iso20022');
+const OVERALL_TIMEOUT_MS = 9 * 60_000;
 
 const TARGET_HALF_P99_MS = 5;
 const TARGET_RELAY_RATIO = 0.4;
 const TARGET_BYTES_PER_CONN = 64 * 1024;
+const TARGET_ISO20022_TPS = 2000;
 
 const root = resolve(__dirname, '..', '..');
+/** The official XSDs (not in this repository: see DESIGN 5); the ISO 20022 path is measured validating against them. */
+const XSD_DIR = resolve(root, '..', 'shared', 'iso20022', 'xsd');
 const childScript = join(__dirname, 'e2e', 'child.js');
 
 // ------------------------------------------------------------------------------------------------
@@ -167,7 +176,8 @@ function table(head: string[], rows: string[][], leftCols = 1): string {
 // ------------------------------------------------------------------------------------------------
 // the bench
 
-type Kind = 'hub' | 'relay' | 'direct';
+/** hub: ISO 8583 partner path; hub20022: the same hub, requests routed to the ISO 20022 partner by PAN prefix. */
+type Kind = 'hub' | 'hub20022' | 'relay' | 'direct';
 
 interface RunResult {
   kind: Kind;
@@ -175,7 +185,8 @@ interface RunResult {
   summary: AcquirerSummary;
   latencies: Float64Array;
   /**
-   * % of one core over the run: acquirer, system under test (hub/relay; NaN for direct), partner,
+   * % of one core over the run: acquirer, system under test (hub/relay; NaN for direct), the partner
+   * process that answered (partner20022 for hub20022 runs),
    * and `other`: the whole machine's busy time (/proc/stat) minus every bench process (other
    * tenants of a shared box, kernel work not charged to a process).
    */
@@ -190,12 +201,19 @@ interface RunResult {
 
 interface Procs {
   partner: ChildHandle;
+  partner20022: ChildHandle;
   hub: ChildHandle;
   relay: ChildHandle | undefined;
   acq: ChildHandle;
   ports: { partner: number; hub: number; relay: number };
   dialect: string;
+  /** The partner each hub path must reach (default route; the ISO 20022 partner) and the PAN prefix routed to the latter. */
+  partnerId: string;
+  partner20022Id: string;
+  panPrefix20022: string;
 }
+
+const isHub = (k: Kind): boolean => k === 'hub' || k === 'hub20022';
 
 let stanBase = 1;
 
@@ -217,9 +235,11 @@ function machineJiffies(): { busy: number; total: number } | undefined {
 }
 
 async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): Promise<RunResult> {
-  const port = kind === 'hub' ? p.ports.hub : kind === 'relay' ? p.ports.relay : p.ports.partner;
-  const sut = kind === 'hub' ? p.hub : kind === 'relay' ? p.relay : undefined;
-  if (kind === 'hub') await p.hub.call('collect', { on: true });
+  const port = isHub(kind) ? p.ports.hub : kind === 'relay' ? p.ports.relay : p.ports.partner;
+  const sut = isHub(kind) ? p.hub : kind === 'relay' ? p.relay : undefined;
+  const answering = kind === 'hub20022' ? p.partner20022 : p.partner;
+  if (isHub(kind)) await p.hub.call('collect', { on: true });
+  const counts0 = kind === 'hub20022' ? await p.partner20022.call<Partner20022Counts>('counts') : undefined;
   const live = children.filter((c) => !c.exited);
   const stamp = async (): Promise<{ each: Map<ChildHandle, CpuStamp>; self: NodeJS.CpuUsage; m: ReturnType<typeof machineJiffies> }> => {
     const all = await Promise.all(live.map((c) => c.call<CpuStamp>('cpu')));
@@ -228,6 +248,7 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
   stanBase = (stanBase + 150_001) % 900_000 + 1;
   const args: RunArgs = {
     port, dialect: p.dialect, lengthHeader: 'binary2', connections: CONNECTIONS, concurrency: CONCURRENCY, rate, durationMs, firstStan: stanBase,
+    ...(kind === 'hub20022' ? { panPrefix: p.panPrefix20022 } : {}),
   };
   const before = await stamp();
   const r = await p.acq.call<{ summary: AcquirerSummary; latencies: Float64Array }>('run', args, durationMs + 60_000);
@@ -246,9 +267,9 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
   }
   const out: RunResult = {
     kind, rate, summary: r.summary, latencies: r.latencies,
-    cpu: { acq: pctOf(p.acq), sut: pctOf(sut), partner: pctOf(p.partner), other },
+    cpu: { acq: pctOf(p.acq), sut: pctOf(sut), partner: pctOf(answering), other },
   };
-  if (kind === 'hub') {
+  if (isHub(kind)) {
     const t = await p.hub.call<HubTake>('take');
     await p.hub.call('collect', { on: false });
     out.hubMs = t.hubMs;
@@ -265,11 +286,24 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
   if (s.answered > 0 && s.approved !== s.answered) problems.push(`only ${s.approved}/${s.answered} approved (${JSON.stringify(s.byResponseCode)})`);
   const odd = Object.entries(out.outcomes ?? {}).filter(([k]) => k !== 'approved' && k !== 'declined');
   if (odd.length > 0) problems.push(`hub outcomes ${JSON.stringify(out.outcomes)}`);
+  if (out.hub) {
+    const want = kind === 'hub20022' ? p.partner20022Id : p.partnerId;
+    const stray = Object.entries(out.hub.partners).filter(([k]) => k !== want);
+    if (stray.length > 0) problems.push(`routed elsewhere than ${want}: ${JSON.stringify(out.hub.partners)}`);
+    if (Object.keys(out.hub.protocolErrors).length > 0) problems.push(`partner protocol errors ${JSON.stringify(out.hub.protocolErrors)}`);
+  }
+  if (counts0) {
+    const c = await p.partner20022.call<Partner20022Counts>('counts');
+    const pacs008 = c.pacs008 - counts0.pacs008;
+    if (pacs008 < s.answered) problems.push(`the ISO 20022 partner received ${pacs008} pacs.008 for ${s.answered} answers`);
+    const extra = { pacs028: c.pacs028 - counts0.pacs028, camt056: c.camt056 - counts0.camt056, other: c.other - counts0.other, refused: c.refused - counts0.refused, errors: c.errors - counts0.errors };
+    if (Object.values(extra).some((n) => n > 0)) problems.push(`ISO 20022 partner also saw ${JSON.stringify(extra)}`);
+  }
   if (problems.length > 0) anomalies.push(`${kind} run (rate ${rate || 'max'}): ${problems.join('; ')}`);
   if (out.cpu.other > NOISY_OTHER_PCT) noisyRuns.push(`${kind} ${rate > 0 ? `paced ${rate}/s` : 'unpaced'}: other load ${f1(out.cpu.other)}% of a core`);
   process.stderr.write(
-    `  ${kind.padEnd(6)} ${rate > 0 ? `paced ${rate}/s` : 'unpaced'}: ${ftps(s.tps)} tps, p50 ${fms(s.p50)} p99 ${fms(s.p99)} ms; cpu% acq ${f1(out.cpu.acq)} ` +
-      `${kind === 'direct' ? '' : `${kind} ${f1(out.cpu.sut)} `}partner ${f1(out.cpu.partner)} other ${f1(out.cpu.other)}` +
+    `  ${kind.padEnd(8)} ${rate > 0 ? `paced ${rate}/s` : 'unpaced'}: ${ftps(s.tps)} tps, p50 ${fms(s.p50)} p99 ${fms(s.p99)} ms; cpu% acq ${f1(out.cpu.acq)} ` +
+      `${kind === 'direct' ? '' : `${isHub(kind) ? 'hub' : kind} ${f1(out.cpu.sut)} `}${kind === 'hub20022' ? 'partner20022' : 'partner'} ${f1(out.cpu.partner)} other ${f1(out.cpu.other)}` +
       `${out.hubWriteBytesPerTxn !== undefined ? `; hub wrote ${fbytes(out.hubWriteBytesPerTxn)}/txn to storage` : ''}` +
       `${problems.length ? `  [!] ${problems.join('; ')}` : ''}\n`,
   );
@@ -306,7 +340,7 @@ function machineLines(dataDir: string): string[] {
 
 async function startProcesses(dataDir: string, profileDir: string | undefined): Promise<Procs> {
   const prof = (role: Role): string[] => (profileDir && PROFILE.includes(role) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
-  // The bundled configuration, with the built-in partner simulator replaced by the partner process.
+  // The bundled configuration, with the built-in partner simulators replaced by the partner processes.
   const raw = parseYaml(readFileSync(join(root, 'config', 'default.yaml'), 'utf8')) as Record<string, any>;
   raw.listener = { ...raw.listener, port: 0 };
   raw.metrics = { ...raw.metrics, port: 0 };
@@ -318,21 +352,37 @@ async function startProcesses(dataDir: string, profileDir: string | undefined): 
   for (const [who, f] of [['participant', participant.framing], ['partner', partnerCfg.framing]] as const) {
     if (f.lengthHeader !== 'binary2' || (f.headerLength ?? 0) !== 0) throw new Error(`e2e bench: the relay baseline needs binary2 framing without a fixed header (${who} ${JSON.stringify(f)})`);
   }
-  if (participant.dialect !== partnerCfg.dialect) throw new Error('e2e bench: the direct runs need the participant and partner dialects to be the same');
+  if (participant.dialect !== partnerCfg.dialect || partnerCfg.protocol !== 'iso8583') throw new Error('e2e bench: the direct runs need an ISO 8583 default partner with the participant\'s dialect');
+  // The ISO 20022 partner and the PAN prefix routed to it (its first PAN rule; a range by its low bound).
+  const idCfg = shape.partners.find((x) => x.protocol === 'iso20022');
+  const idPrefix = shape.routes.find((r) => r.partner === idCfg?.id && r.pan.length > 0)?.pan[0]?.split('-')[0];
+  if (!idCfg?.iso20022 || idPrefix === undefined) throw new Error('e2e bench: config/default.yaml needs an ISO 20022 partner with a PAN route');
+  if (!existsSync(join(XSD_DIR, `${idCfg.iso20022.paymentVersion}.xsd`))) throw new Error(`e2e bench: no ISO 20022 XSDs in ${XSD_DIR} (the ISO 20022 path is measured with validation on)`);
 
   const partner = startChild('partner', { dialect: partnerCfg.dialect, lengthHeader: 'binary2' }, prof('partner'));
+  const partner20022 = startChild('partner20022', {
+    framing: idCfg.framing, self: idCfg.iso20022.partner, hub: idCfg.iso20022.hub, lateMs: idCfg.requestTimeoutMs + 1000,
+  }, prof('partner20022'));
   const acq = startChild('acquirer', {}, prof('acquirer'));
-  const partnerInfo = await partner.ready;
+  const [partnerInfo, p20022Info] = await Promise.all([partner.ready, partner20022.ready]);
   const partnerPort = partnerInfo.port as number;
-  raw.partners = (raw.partners as any[]).map((p) => (p.simulator ? { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: partnerPort }] } : p));
+  const p20022Port = p20022Info.port as number;
+  // ISO 8583 simulators -> the partner process; ISO 20022 ones -> the partner20022 process, validated.
+  raw.partners = (raw.partners as any[]).map((p) => {
+    if (!p.simulator) return p;
+    if (p.protocol === 'iso20022') return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: p20022Port }], iso20022: { ...p.iso20022, xsdDir: XSD_DIR } };
+    return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: partnerPort }] };
+  });
   const hub = startChild('hub', { config: raw }, ['--expose-gc', ...prof('hub')]);
   const relay = PROFILE.length > 0 && !PROFILE.includes('relay') ? undefined : startChild('relay', { partnerPort, poolSize: partnerCfg.links }, prof('relay'));
   const [hubInfo, relayInfo, acqInfo] = await Promise.all([hub.ready, relay?.ready, acq.ready]);
-  process.stderr.write(`  processes: partner pid ${partnerInfo.pid} :${partnerPort}, hub pid ${hubInfo.pid} :${hubInfo.port} (${hubInfo.partnerLinks} partner links, open files ${hubInfo.openFiles}), ` +
+  process.stderr.write(`  processes: partner pid ${partnerInfo.pid} :${partnerPort}, partner20022 pid ${p20022Info.pid} :${p20022Port}, ` +
+    `hub pid ${hubInfo.pid} :${hubInfo.port} (${hubInfo.partnerLinks} partner links, open files ${hubInfo.openFiles}), ` +
     `${relayInfo ? `relay pid ${relayInfo.pid} :${relayInfo.port}, ` : ''}acquirer pid ${acqInfo.pid} (open files ${acqInfo.openFiles})\n`);
   return {
-    partner, hub, relay, acq, dialect: participant.dialect,
+    partner, partner20022, hub, relay, acq, dialect: participant.dialect,
     ports: { partner: partnerPort, hub: hubInfo.port as number, relay: (relayInfo?.port as number | undefined) ?? 0 },
+    partnerId: partnerCfg.id, partner20022Id: idCfg.id, panPrefix20022: idPrefix,
   };
 }
 
@@ -373,9 +423,10 @@ async function memoryPhase(p: Procs): Promise<MemResult> {
 }
 
 const METHOD = [
-  'processes: acquirer (load generator), hub, relay and partner simulator are four node processes on loopback (no two share an',
-  '  event loop); the hub runs config/default.yaml (SQLite journal: WAL, synchronous=FULL, group commit in a worker thread; HubMetrics on, its HTTP',
-  '  server off) with its built-in partner simulator swapped for the partner process (same simulator, same dialect/framing/links).',
+  'processes: acquirer (load generator), hub, relay, partner (ISO 8583) and partner20022 (ISO 20022) simulators are five node processes',
+  '  on loopback (no two share an event loop); the hub runs config/default.yaml (SQLite journal: WAL, synchronous=FULL, group commit in a',
+  '  worker thread; HubMetrics on, its HTTP server off) with its built-in partner simulators swapped for the partner processes (same',
+  '  simulators, same dialect/framing/links): ISO 8583 ones for the partner process, the ISO 20022 one for the partner20022 process.',
   'load: AcquirerSimulator, closed loop: C connections x K requests in flight each; "unpaced" = as fast as answers come back;',
   '  "paced" = at most R requests started per second. Latency = acquirer write -> answer decoded, per request (all answered',
   '  requests of the runs pooled; nearest-rank percentiles). Paced latency is measured from the actual send, not the scheduled slot.',
@@ -390,7 +441,13 @@ const METHOD = [
   'memory: N idle TCP connections from 127.0.0.1 to the participant listener (batches of 250, from the acquirer process),',
   '  hub VmRSS (/proc/<pid>/status) and V8 heap after gc() before/after; bytes per connection = delta / N. Kernel socket',
   '  buffers are not in RSS. Measured first, on a fresh hub (200 connections opened and closed before the baseline).',
-  'cpu%: user+system CPU of each process over the run, in % of one core (all four share os.cpus().length cores); "other" =',
+  'ISO 20022 path: the same hub and acquirer, with the acquirer\'s PAN prefix set to the ISO 20022 partner\'s route, so each 0200 goes',
+  '  out as a pacs.008 (head.001 header, envelope, as configured) over a 4-byte-length-header link to the Iso20022PartnerSimulator,',
+  '  which answers a pacs.002 ACCC; the hub maps it back to a 0210 (field 39 = 00). Runtime XSD validation is ON for that partner',
+  `  (iso20022.xsdDir = ${XSD_DIR}: libxml2-wasm, compiled schemas; every pacs.008 out and pacs.002 in is validated).`,
+  '  Its unpaced runs alternate with ISO 8583 hub runs of the same length (the 8583 figures beside it come from those runs); its',
+  '  paced runs are at 50% of its own max TPS, the 8583 ones beside them at 50% of the 8583 max (phase 4).',
+  'cpu%: user+system CPU of each process over the run, in % of one core (all five share os.cpus().length cores); "other" =',
   '  machine busy time (/proc/stat) minus the bench\'s processes: other tenants of a shared box. Runs where it exceeds',
   `  ${NOISY_OTHER_PCT}% of a core are listed under Anomalies.`,
 ];
@@ -409,9 +466,10 @@ async function main(): Promise<void> {
   console.log('== Dari end-to-end benchmark ==');
   for (const l of machineLines(dataDir)) console.log(l);
   console.log(PROFILE.length > 0
-    ? `profile mode (${PROFILE.join(', ')}): ${CONNECTIONS} connections x ${CONCURRENCY} in flight, ${PROFILE_RUNS} x ${SAT_MS / 1000} s unpaced via the hub`
+    ? `profile mode (${PROFILE.join(', ')}): ${CONNECTIONS} connections x ${CONCURRENCY} in flight, ${PROFILE_RUNS} x ${SAT_MS / 1000} s unpaced via the hub, ${PROFILE_PATH} partner path`
     : `load: ${CONNECTIONS} connections x ${CONCURRENCY} in flight; runs ${SAT_RUNS} x ${SAT_MS / 1000} s unpaced (hub, relay interleaved), ` +
       `${HALF_RUNS} x ${HALF_MS / 1000} s paced at 50%; ${IDLE} idle connections${QUICK ? ' (--quick)' : ''}`);
+  console.log(`ISO 20022 partner path: runtime XSD validation on (${XSD_DIR})`);
   let procs: Procs | undefined;
   let completed = false;
   try {
@@ -423,10 +481,10 @@ async function main(): Promise<void> {
     }
     const p = procs;
 
-    process.stderr.write('phase 1/4: memory per idle connection\n');
+    process.stderr.write('phase 1/5: memory per idle connection\n');
     const memr = await memoryPhase(p);
 
-    process.stderr.write('phase 2/4: warm-up, then saturation (hub and relay interleaved)\n');
+    process.stderr.write('phase 2/5: warm-up, then saturation (hub and relay interleaved)\n');
     await measure(p, 'hub', 0, WARM_MS);
     await measure(p, 'relay', 0, Math.max(1000, WARM_MS / 2));
     await measure(p, 'direct', 0, Math.max(1000, WARM_MS / 2));
@@ -440,11 +498,11 @@ async function main(): Promise<void> {
     const hubMax = median(hubSat.map((r) => r.summary.tps));
     const relayMax = median(relaySat.map((r) => r.summary.tps));
 
-    process.stderr.write(`phase 3/4: partner leg at the hub's max rate (${Math.round(hubMax)}/s)\n`);
+    process.stderr.write(`phase 3/5: partner leg at the hub's max rate (${Math.round(hubMax)}/s)\n`);
     const directAtHubMax = await measure(p, 'direct', Math.round(hubMax), SAT_MS);
 
     const half = Math.max(1, Math.round(hubMax / 2));
-    process.stderr.write(`phase 4/4: latency at 50% of max (${half}/s), hub and partner-direct interleaved\n`);
+    process.stderr.write(`phase 4/5: latency at 50% of max (${half}/s), hub and partner-direct interleaved\n`);
     const hubHalf: RunResult[] = [];
     const directHalf: RunResult[] = [];
     for (let i = 0; i < HALF_RUNS; i++) {
@@ -452,7 +510,24 @@ async function main(): Promise<void> {
       directHalf.push(await measure(p, 'direct', half, HALF_MS));
     }
 
-    report({ memr, hubSat, relaySat, directMax, directAtHubMax, hubHalf, directHalf, hubMax, relayMax, half });
+    process.stderr.write(`phase 5/5: ISO 20022 partner path (PAN prefix ${p.panPrefix20022} -> ${p.partner20022Id}, XSD validation on): warm-up, saturation interleaved with ISO 8583 hub runs\n`);
+    await warmIso20022(p);
+    const x20022Sat: RunResult[] = [];
+    const x8583Sat: RunResult[] = [];
+    for (let i = 0; i < SAT_RUNS; i++) {
+      x20022Sat.push(await measure(p, 'hub20022', 0, SAT_MS));
+      x8583Sat.push(await measure(p, 'hub', 0, SAT_MS));
+    }
+    const x20022Max = median(x20022Sat.map((r) => r.summary.tps));
+    const x20022Half = Math.max(1, Math.round(x20022Max / 2));
+    process.stderr.write(`  ISO 20022 path at 50% of its max (${x20022Half}/s)\n`);
+    const x20022HalfRuns: RunResult[] = [];
+    for (let i = 0; i < HALF_RUNS; i++) x20022HalfRuns.push(await measure(p, 'hub20022', x20022Half, HALF_MS));
+
+    report({
+      memr, hubSat, relaySat, directMax, directAtHubMax, hubHalf, directHalf, hubMax, relayMax, half,
+      iso20022: { sat: x20022Sat, sat8583: x8583Sat, max: x20022Max, half: x20022Half, halfRuns: x20022HalfRuns, partner: p.partner20022Id, partner8583: p.partnerId, panPrefix: p.panPrefix20022 },
+    });
     completed = true;
   } finally {
     if (procs) process.stderr.write(`stopping processes\n`);
@@ -477,6 +552,8 @@ interface Figures {
   hubMax: number;
   relayMax: number;
   half: number;
+  /** Phase 5: the ISO 20022 partner path and the ISO 8583 hub runs interleaved with it. */
+  iso20022: { sat: RunResult[]; sat8583: RunResult[]; max: number; half: number; halfRuns: RunResult[]; partner: string; partner8583: string; panPrefix: string };
 }
 
 function report(f: Figures): void {
@@ -557,6 +634,34 @@ function report(f: Figures): void {
     ]),
   ));
 
+  const x = f.iso20022;
+  console.log();
+  console.log(`ISO 20022 partner path (PAN prefix ${x.panPrefix} -> ${x.partner}: 0200 -> pacs.008 -> pacs.002 -> 0210; runtime XSD validation ON) beside`);
+  console.log('  the ISO 8583 path; unpaced runs of the two paths alternated (same hub, same conditions)');
+  const pathRow = (name: string, runs: RunResult[]): string[] => {
+    const l = lat(runs);
+    const h = inHub(runs);
+    const w = waits(runs);
+    return [name, String(runs.length), ftps(median(runs.map((r) => r.summary.tps))), tpsList(runs), fms(l.p50), fms(l.p99), fms(l.p999),
+      usPerTxn(runs, 'sut'), usPerTxn(runs, 'partner'), `${fms(h.p50)} / ${fms(h.p99)}`, `${fms(w.p50)} / ${fms(w.p99)}`];
+  };
+  console.log(table(
+    ['saturation', 'runs', 'TPS (median)', 'TPS per run', 'e2e p50 ms', 'p99', 'p99.9', 'hub cpu us/txn', 'partner cpu us/txn', 'in-pipeline p50/p99', 'partner wait p50/p99'],
+    [pathRow(`ISO 8583: hub -> ${x.partner8583}`, x.sat8583), pathRow(`ISO 20022: hub -> ${x.partner}`, x.sat)],
+  ));
+  const pacedRow = (name: string, rate: number, runs: RunResult[]): string[] => {
+    const e = lat(runs);
+    const h = inHub(runs);
+    const w = waits(runs);
+    return [name, `${ftps(rate)}/s`, tpsList(runs), String(e.n), `${fms(e.p50)} / ${fms(e.p99)} / ${fms(e.p999)}`, `${fms(h.p50)} / ${fms(h.p99)} / ${fms(h.p999)}`,
+      `${fms(w.p50)} / ${fms(w.p99)}`, usPerTxn(runs, 'sut')];
+  };
+  console.log(table(
+    ['50% of own max', 'rate', 'TPS per run', 'samples', 'e2e p50/p99/p99.9 ms', 'in-pipeline p50/p99/p99.9', 'partner wait p50/p99', 'hub cpu us/txn'],
+    [pacedRow(`ISO 8583: hub -> ${x.partner8583} (phase 4)`, f.half, f.hubHalf), pacedRow(`ISO 20022: hub -> ${x.partner}`, x.half, x.halfRuns)],
+  ));
+  console.log('  (hub cpu us/txn = hub process CPU time per answered transaction, median over runs; partner = the partner process that answered)');
+
   const halfAdded99 = lat(f.hubHalf).p99 - lat(f.directHalf).p99;
   const ratio = f.hubMax / f.relayMax;
   const perConn = per('vmRss');
@@ -570,9 +675,13 @@ function report(f: Figures): void {
       ['  (in-pipeline p99 at 50%, for reference)', `${fms(inHub(f.hubHalf).p99)} ms`, `<= ${TARGET_HALF_P99_MS} ms`, pass(inHub(f.hubHalf).p99 <= TARGET_HALF_P99_MS)],
       ['hub / bare relay throughput', `${(100 * ratio).toFixed(1)}% (${ftps(f.hubMax)} / ${ftps(f.relayMax)})`, `>= ${100 * TARGET_RELAY_RATIO}%`, pass(ratio >= TARGET_RELAY_RATIO)],
       ['hub RSS per idle connection', `${(perConn / 1024).toFixed(1)} KiB`, `<= ${TARGET_BYTES_PER_CONN / 1024} KiB`, pass(m.opened > 0 && perConn <= TARGET_BYTES_PER_CONN)],
+      ['ISO 20022 path throughput with validation on', `${ftps(x.max)} tps`, `>= ${ftps(TARGET_ISO20022_TPS)} tps`, pass(x.max >= TARGET_ISO20022_TPS)],
+      ['  (ISO 20022 / ISO 8583 path, same conditions)', `${(100 * x.max / median(x.sat8583.map((r) => r.summary.tps))).toFixed(1)}%`, '-', '-'],
     ],
   ));
   if (Math.abs(halfTps - f.half) / f.half > 0.05) anomalies.push(`the 50% runs reached ${ftps(halfTps)} tps instead of ${f.half}/s`);
+  const x20022HalfTps = median(x.halfRuns.map((r) => r.summary.tps));
+  if (Math.abs(x20022HalfTps - x.half) / x.half > 0.05) anomalies.push(`the ISO 20022 50% runs reached ${ftps(x20022HalfTps)} tps instead of ${x.half}/s`);
   if (m.opened < m.requested) anomalies.push(`only ${m.opened} of ${m.requested} idle connections opened (${m.firstError})`);
   const relayAcq = median(f.relaySat.map((r) => r.cpu.acq));
   if (relayAcq > 80) anomalies.push(`the relay runs are limited by the load generator (acquirer at ${f1(relayAcq)}% of a core, relay at ${cpu(f.relaySat, 'sut')}%): the relay's own capacity is higher, so the real hub/relay ratio is lower than shown`);
@@ -587,15 +696,27 @@ function report(f: Figures): void {
   for (const l of METHOD) console.log(`  ${l}`);
 }
 
+/**
+ * Warm-up of the ISO 20022 path: a slow start (20/s for 2 s), then WARM_MS unpaced. The hub
+ * compiles each XSD on its first use; a first burst of 256 cold requests on a busy 2-core box
+ * outlasted the 5 s budget (every one timed out, each leaving a cancellation to send).
+ */
+async function warmIso20022(p: Procs): Promise<void> {
+  await measure(p, 'hub20022', 20, 2000);
+  await measure(p, 'hub20022', 0, WARM_MS);
+}
+
 async function profilePhase(p: Procs, dir: string): Promise<void> {
-  await measure(p, 'hub', 0, WARM_MS);
+  const kind: Kind = PROFILE_PATH === 'iso20022' ? 'hub20022' : 'hub';
+  if (kind === 'hub20022') await warmIso20022(p);
+  else await measure(p, kind, 0, WARM_MS);
   const runs: RunResult[] = [];
-  for (let i = 0; i < PROFILE_RUNS; i++) runs.push(await measure(p, 'hub', 0, SAT_MS));
+  for (let i = 0; i < PROFILE_RUNS; i++) runs.push(await measure(p, kind, 0, SAT_MS));
   if (p.relay && PROFILE.includes('relay')) runs.push(await measure(p, 'relay', 0, SAT_MS));
   // The profiles are written when the processes exit.
   await Promise.all(children.map((c) => c.stop(20_000)));
   console.log();
-  console.log(`hub TPS under the profiler: ${runs.filter((r) => r.kind === 'hub').map((r) => ftps(r.summary.tps)).join(' / ')} (the profiler costs some; use the normal mode for figures)`);
+  console.log(`hub TPS under the profiler (${PROFILE_PATH} partner path): ${runs.filter((r) => r.kind === kind).map((r) => ftps(r.summary.tps)).join(' / ')} (the profiler costs some; use the normal mode for figures)`);
   const pids = new Map(children.map((c) => [c.pid, c.role]));
   const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')) : [];
   if (files.length === 0) throw new Error(`e2e bench: no .cpuprofile written in ${dir}`);

@@ -1,9 +1,11 @@
 /**
  * One process of the e2e bench (see e2e.bench.ts): `node child.js <role> <json args>`.
  *
- *  - partner:  the partner switch simulator (src/sim PartnerSimulator) on a loopback port.
+ *  - partner:  the ISO 8583 partner switch simulator (src/sim PartnerSimulator) on a loopback port.
+ *  - partner20022: the ISO 20022 partner switch simulator (src/sim Iso20022PartnerSimulator:
+ *              pacs.008 in, pacs.002 out) on a loopback port.
  *  - hub:      Dari's Hub from the bundled config shape (validateConfig), SQLite journal in a temp
- *              folder, partner link(s) to the partner process, metrics HTTP server off.
+ *              folder, partner links to the partner processes, metrics HTTP server off.
  *  - relay:    the bare relay baseline (relay.ts) to the same partner process.
  *  - acquirer: the load generator (src/sim AcquirerSimulator); also opens idle connections.
  *
@@ -13,11 +15,13 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { subscribe } from 'node:diagnostics_channel';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { validateConfig } from '../../src/config/schema';
+import type { Agent } from '../../src/codec/iso20022/types';
+import { validateConfig, type AgentConfigEntry } from '../../src/config/schema';
 import type { TxnEvent } from '../../src/metrics/events';
 import { AcquirerSimulator, PartnerSimulator } from '../../src/sim';
+import { Iso20022PartnerSimulator } from '../../src/sim/iso20022-partner';
 import { Hub } from '../../src/switch/hub';
-import type { LengthKind } from '../../src/transport/framing';
+import type { FramingOptions, LengthKind } from '../../src/transport/framing';
 import { childLog, serve, type Role } from './ipc';
 import { Relay } from './relay';
 
@@ -115,12 +119,81 @@ async function partner(args: { dialect: string; lengthHeader: LengthKind }): Pro
   }, { port: sim.port, pid: process.pid, openFiles: openFilesLimit() });
 }
 
+/** Messages the ISO 20022 partner received, by kind, and what it could not handle. */
+export interface Partner20022Counts {
+  pacs008: number;
+  /** Status requests: the hub heard nothing for statusAfterMs. */
+  pacs028: number;
+  /** Cancellations: the hub gave up on a payment. */
+  camt056: number;
+  other: number;
+  /** Messages it could not parse, and answers it could not build. */
+  refused: number;
+  errors: number;
+}
+
+const agentOf = (a: AgentConfigEntry): Agent => ({
+  FinInstnId: { ...(a.bic ? { BICFI: a.bic } : {}), ...(a.memberId ? { ClrSysMmbId: { MmbId: a.memberId } } : {}), ...(a.name ? { Nm: a.name } : {}) },
+});
+
+async function partner20022(args: { framing: FramingOptions; self: AgentConfigEntry; hub: AgentConfigEntry; lateMs: number }): Promise<void> {
+  const sim = new Iso20022PartnerSimulator({ host: '127.0.0.1', port: 0, framing: args.framing, self: agentOf(args.self), hub: agentOf(args.hub), lateMs: args.lateMs });
+  const counts: Partner20022Counts = { pacs008: 0, pacs028: 0, camt056: 0, other: 0, refused: 0, errors: 0 };
+  sim.on('refused', (code: string) => {
+    counts.refused++;
+    childLog(`partner20022: refused a message: ${code}`);
+  });
+  sim.on('error', (e: unknown) => {
+    counts.errors++;
+    childLog(`partner20022: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  await sim.start();
+  // The simulator keeps every message it received (for the tests' assertions). It stands for a
+  // remote switch here, so its memory must not grow on the bench's box: count and drop the records
+  // every second, and forget a payment after 5 to 10 s (past the hub's 5 s budget, so no status
+  // request or re-sent pacs.008 can still be about it).
+  const drain = (): void => {
+    for (const r of sim.received) {
+      if (r.type.startsWith('pacs.008')) counts.pacs008++;
+      else if (r.type.startsWith('pacs.028')) counts.pacs028++;
+      else if (r.type.startsWith('camt.056')) counts.camt056++;
+      else counts.other++;
+    }
+    sim.received.length = 0;
+    sim.raw.length = 0;
+  };
+  let older = new Set<string>();
+  let tick = 0;
+  const timer = setInterval(() => {
+    drain();
+    if (++tick % 5 !== 0) return;
+    for (const k of older) sim.payments.delete(k);
+    older = new Set(sim.payments.keys());
+  }, 1000);
+  serve({
+    ...common,
+    counts: (): Partner20022Counts => {
+      drain();
+      return { ...counts };
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await sim.stop();
+      setImmediate(() => process.exit(0));
+    },
+  }, { port: sim.port, pid: process.pid, openFiles: openFilesLimit() });
+}
+
 export interface HubTake {
   /** Per transaction: time inside Pipeline.handle minus the partner wait (ms). */
   hubMs: Float64Array;
   /** Per forwarded transaction: the partner wait as the hub's link measured it (ms). */
   waitMs: Float64Array;
   outcomes: Record<string, number>;
+  /** Transactions by the partner they were routed to. */
+  partners: Record<string, number>;
+  /** ISO 20022 partner messages refused or unmatched (dari:partner:protocol-error), by partner and reason. */
+  protocolErrors: Record<string, number>;
   /** Per journal group commit: its duration (ms). */
   commitMs: Float64Array;
   /** Journal writes committed. */
@@ -138,6 +211,8 @@ async function hub(args: { config: unknown }): Promise<void> {
   const hubSeconds = new Samples();
   const waitSeconds = new Samples();
   const outcomes = new Map<string, number>();
+  const partners = new Map<string, number>();
+  const protocolErrors = new Map<string, number>();
   // Journal group commits (the source of dari_journal_commit_seconds / _batch_size): with SQLite
   // each commit runs synchronously on the event loop.
   const commitMs = new Samples();
@@ -152,6 +227,13 @@ async function hub(args: { config: unknown }): Promise<void> {
     hubSeconds.push(e.hubSeconds * 1000);
     if (e.waitSeconds > 0) waitSeconds.push(e.waitSeconds * 1000);
     outcomes.set(e.outcome, (outcomes.get(e.outcome) ?? 0) + 1);
+    partners.set(e.partner, (partners.get(e.partner) ?? 0) + 1);
+  });
+  subscribe('dari:partner:protocol-error', (m) => {
+    if (!collecting) return;
+    const e = m as { partner: string; reason: string };
+    const k = `${e.partner} ${e.reason}`;
+    protocolErrors.set(k, (protocolErrors.get(k) ?? 0) + 1);
   });
   subscribe('dari:journal:commit', (m) => {
     if (!collecting) return;
@@ -180,6 +262,8 @@ async function hub(args: { config: unknown }): Promise<void> {
       commitMs.take();
       commitOps = 0;
       outcomes.clear();
+      partners.clear();
+      protocolErrors.clear();
       loopDelay.disable();
       loopDelay.reset();
       if (a.on) loopDelay.enable();
@@ -189,10 +273,13 @@ async function hub(args: { config: unknown }): Promise<void> {
     take: () => {
       const out: HubTake = {
         hubMs: hubSeconds.take(), waitMs: waitSeconds.take(), outcomes: Object.fromEntries(outcomes),
+        partners: Object.fromEntries(partners), protocolErrors: Object.fromEntries(protocolErrors),
         commitMs: commitMs.take(), commitOps, wallMs: performance.now() - collectStart,
         loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       };
       outcomes.clear();
+      partners.clear();
+      protocolErrors.clear();
       commitOps = 0;
       return out;
     },
@@ -226,6 +313,8 @@ export interface RunArgs {
   rate: number;
   durationMs: number;
   firstStan: number;
+  /** Leading PAN digits (AcquirerOptions.panPrefix): picks the partner the hub routes to. */
+  panPrefix?: string;
 }
 
 async function acquirer(): Promise<void> {
@@ -237,6 +326,7 @@ async function acquirer(): Promise<void> {
       const sim = new AcquirerSimulator({
         host: '127.0.0.1', port: a.port, dialect: a.dialect, framing: { lengthHeader: a.lengthHeader },
         connections: a.connections, concurrency: a.concurrency, rate: a.rate, timeoutMs: 5000, firstStan: a.firstStan,
+        ...(a.panPrefix !== undefined ? { panPrefix: a.panPrefix } : {}),
         onAnswer: (ans) => lat.push(ans.latencyMs),
       });
       try {
@@ -299,7 +389,7 @@ async function acquirer(): Promise<void> {
 
 const [role, json] = process.argv.slice(2) as [Role | undefined, string | undefined];
 const args = json ? JSON.parse(json) : {};
-const roles: Record<Role, (a: any) => Promise<void>> = { partner, hub, relay, acquirer };
+const roles: Record<Role, (a: any) => Promise<void>> = { partner, partner20022, hub, relay, acquirer };
 const start = role ? roles[role] : undefined;
 if (!start) {
   console.error(`e2e child: unknown role ${String(role)}`);

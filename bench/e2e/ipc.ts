@@ -12,7 +12,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-export type Role = 'partner' | 'hub' | 'relay' | 'acquirer';
+export type Role = 'partner' | 'partner20022' | 'hub' | 'relay' | 'acquirer';
 
 export interface CallMessage {
   type: 'call';

@@ -65,6 +65,13 @@ export interface AcquirerOptions {
   country?: string;
   /** Field 32. @default '410001' */
   acquirerId?: string;
+  /**
+   * Leading digits (1 to 12) of every generated PAN (field 2, and track 2 in field 35): the BIN or
+   * account range the hub routes on, e.g. '9360' for the ISO 20022 partner of config/default.yaml.
+   * The request number and a Luhn check digit fill the PAN up to 16 digits.
+   * @default ATM '476173', POS '541333'
+   */
+  panPrefix?: string;
   /** First STAN of every connection (1..999999); STANs then count up and wrap from 999999 to 000001. @default 1 */
   firstStan?: number;
   /** Send a PIN block (field 52) from ATMs. @default true */
@@ -443,6 +450,7 @@ export class AcquirerSimulator {
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError('acquirer simulator: timeoutMs must be a positive number');
     this.timeoutMs = timeoutMs;
     const firstStan = int('firstStan', options.firstStan ?? 1, 1, 999_999);
+    if (options.panPrefix !== undefined && !/^[0-9]{1,12}$/.test(options.panPrefix)) throw new RangeError('acquirer simulator: panPrefix must be 1 to 12 digits');
     this.version = mtiVersionOf(this.codec.dialect);
     if (this.framing.headerLength > 0 && this.framing.defaultHeader === undefined) {
       // A link with a fixed header and no configured default: TPDU 60 0001 0000, or zeros.
@@ -690,8 +698,9 @@ export class AcquirerSimulator {
     const fields: Record<string, string> = {};
     const put = (no: number, v: string): void => this.put(fields, no, v);
 
-    const bin = atm ? '476173' : '541333';
-    const body = bin + String(seq % 1_000_000_000).padStart(9, '0');
+    const bin = this.options.panPrefix ?? (atm ? '476173' : '541333');
+    const serial = 15 - bin.length;
+    const body = bin + String(seq % 10 ** serial).padStart(serial, '0');
     const pan = body + luhnCheckDigit(body);
     const expiry = '2812';
     const f35 = d.fields[35];
