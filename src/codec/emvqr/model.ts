@@ -10,8 +10,11 @@ export interface QrFields {
 
 /** A parsed and validated payload. */
 export interface ParsedQr {
-  /** Every data object, templates nested (26-51, 62, 64, 80-99 when they hold data objects). */
-  fields: QrFields;
+  /**
+   * Every data object, templates nested (26-51, 62, 64, and 80-99 or 62.50-99 when they hold data
+   * objects). parseQr makes it on first read (a getter: spreading a ParsedQr does not copy it).
+   */
+  readonly fields: QrFields;
   /** ID 01: "11" static (reusable), "12" dynamic (one transaction); null when absent. */
   initiation: 'static' | 'dynamic' | null;
   /** ID 52, null only where the recognised scheme omits it. */

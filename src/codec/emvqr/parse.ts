@@ -3,15 +3,15 @@
  * DariError (DARI_QR_*):
  *   1. CRC: the payload ends with 6304 and four hex digits, and they match the CRC of everything
  *      before them (UTF-8 bytes). Hex digits are accepted in either case on read (the spec's
- *      example is uppercase; nothing in it forbids lowercase, and some generators write it) and
- *      always written uppercase.
+ *      example is uppercase but nothing in it forbids lowercase; AbrahamOsmondE/emvqr-parser, for
+ *      one, compares case-insensitively) and always written uppercase.
  *   2. Structure: data objects with two-digit ids and lengths in characters, no value running past
  *      its template, no id twice at one level, the CRC object last. Lengths counted in UTF-8 bytes
  *      fail here (or, if the CRC was computed over a re-encoded payload, in layer 1).
  *   3. EMVCo: mandatory ids and their formats (validate.ts), with the allowances of the scheme.
  *   4. The recognised scheme's own rules (schemes.ts).
  * Order is free except 00 first and 63 last (PromptPay writes 58 before 53, the EMVCo sample 64
- * before 54): data objects are read into a map by id, never by position.
+ * before 54): data objects are looked up by id, never by position.
  */
 import { DariError, isDariError } from '../../errors';
 import { crc16Utf8 } from './crc';

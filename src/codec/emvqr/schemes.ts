@@ -7,7 +7,7 @@
  *
  * Korean ZeroPay is not here: its QR format is not published (see the fixtures README).
  */
-import type { FieldRule, QrFields, SchemeMatch, SchemeProfile } from './model';
+import type { FieldRule, QrFields, SchemeProfile } from './model';
 import { compilePath, fromFields, nodeString, type QrNode } from './tlv';
 
 /** Merchant account templates, IDs 26-51 (EMV QRCPS MPM 4.5). */
@@ -220,7 +220,6 @@ interface Candidate {
   /** Position of the scheme in SCHEMES: the lower wins. */
   rank: number;
   scheme: SchemeProfile;
-  match: SchemeMatch;
   templates: ReadonlySet<number>;
   account: readonly { name: string; at: readonly number[] }[];
   /** The match's rules, then the scheme's. */
@@ -235,7 +234,6 @@ SCHEMES.forEach((scheme, rank) => {
     const c: Candidate = {
       rank,
       scheme,
-      match,
       templates: new Set(match.templates.map(Number)),
       account: Object.entries(match.account).map(([name, path]) => ({ name, at: compilePath(path) })),
       rules: [...(match.rules ?? []), ...(scheme.rules ?? [])].map((r) => ({ ...r, at: compilePath(r.path) })),

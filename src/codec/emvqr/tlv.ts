@@ -176,7 +176,7 @@ export function readLevel(s: string, start: number, end: number, wide: boolean, 
  * are templates only when their value holds data objects (80-99, 62.50-99): DuitNow's 82, for
  * one, carries a bare hash. Allocates nothing.
  */
-export function isTemplate(s: string, start: number, end: number, wide: boolean): boolean {
+function isTemplate(s: string, start: number, end: number, wide: boolean): boolean {
   let seen0 = 0;
   let seen1 = 0;
   let seen2 = 0;

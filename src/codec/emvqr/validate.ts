@@ -44,7 +44,7 @@ function isDigits(v: string): boolean {
  * decimal mark and a digit before it, and no more decimals than the currency has minor units.
  * "100." is accepted (the mark may be written without decimals); ".5" is not.
  */
-export function checkAmount(v: string, exponent: number, id: string): void {
+function checkAmount(v: string, exponent: number, id: string): void {
   if (v.length > 13) fail('DARI_QR_AMOUNT_INVALID', id, `data object ${id} (amount) is ${v.length} characters; at most 13`);
   let dot = -1;
   for (let i = 0; i < v.length; i++) {
