@@ -60,6 +60,7 @@ export class MessageLink extends EventEmitter<MessageLinkEvents> {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private connects = 0;
+  private corked = false;
 
   constructor(private readonly o: MessageLinkOptions) {
     super();
@@ -97,8 +98,22 @@ export class MessageLink extends EventEmitter<MessageLinkEvents> {
   send(body: string | Buffer): void {
     const s = this.socket;
     if (!s || this.stateValue !== 'ready') throw new LinkError('DARI_LINK_NOT_READY', `link ${this.id} is not connected`, false);
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    s.write(this.encoder.encode(bytes));
+    // The frame is built in one buffer (length header + UTF-8 body); writes issued in one event-loop
+    // turn leave in one socket write (cork now, uncork on the next tick).
+    const frame = typeof body === 'string' ? this.encodeString(body) : this.encoder.encode(body);
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        s.uncork();
+      });
+    }
+    s.write(frame);
+  }
+
+  private encodeString(body: string): Buffer {
+    return this.encoder.encodeWith(Buffer.byteLength(body, 'utf8'), (target, start) => start + target.write(body, start, 'utf8'));
   }
 
   /** Test support (simulators): write the first half of a frame, then drop the connection. */

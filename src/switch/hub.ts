@@ -206,7 +206,10 @@ export class Hub {
       });
       l.on('frameError', (e) => this.log(`link ${l.id}: ${e.code}: ${e.message} (connection closed)`));
     }
-    const validate = x.xsdDir === undefined ? undefined : await loadRuntimeValidator(x.xsdDir);
+    const validate = x.xsdDir === undefined ? undefined : await loadRuntimeValidator(x.xsdDir, [
+      x.paymentVersion, 'pacs.002.001.10', 'pacs.028.001.03', 'pacs.004.001.09', 'camt.056.001.08', 'camt.029.001.09', 'acmt.023.001.03', 'acmt.024.001.03',
+      ...(x.header === 'none' ? [] : [x.header]),
+    ]);
     const translator = new Iso20022Translator({
       partnerId: p.id, paymentVersion: x.paymentVersion, hub: x.hub, partner: x.partner, acquirers: x.acquirers, timeZone: x.timeZone,
       header: x.header, envelope: x.envelope, chargeBearer: x.chargeBearer, settlementMethod: x.settlementMethod,

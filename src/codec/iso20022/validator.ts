@@ -187,6 +187,14 @@ export class SchemaValidator {
     }
   }
 
+  /**
+   * Compile these schemas now (message or header versions, e.g. `pacs.008.001.08`), so that a
+   * missing or broken XSD is found at start and the first message does not pay the compilation.
+   */
+  preload(names: readonly string[]): void {
+    for (const n of names) this.schema(n);
+  }
+
   /** Dispose the compiled schemas (WASM memory). */
   close(): void {
     this.closed = true;
