@@ -36,6 +36,7 @@ export const ERROR_CATALOGUE = {
   DARI_LINK_DUPLICATE_KEY: 'a request with the same matching key is already pending on the link; nothing was sent',
   DARI_LINK_CLOSED: 'the link closed while the request was pending (the partner may have acted)',
   DARI_LINK_SIGN_ON_FAILED: 'the peer refused or did not answer the sign-on (0800, field 70 = 001)',
+  DARI_LINK_MAC_INVALID: 'a message on a link that requires a MAC (field 64/128) has none or a wrong one; it is not applied',
   DARI_LINK_OPTIONS_INVALID: 'link or pool options are inconsistent (the message names the option)',
   DARI_JOURNAL_UNAVAILABLE: 'the journal database cannot be opened or reached',
   DARI_JOURNAL_MIGRATION_FAILED: 'a journal schema migration failed (the message names the version)',

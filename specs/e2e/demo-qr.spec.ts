@@ -36,7 +36,8 @@ describe('dari demo qr and dari report fees (CLI, against the bundled configurat
     raw['listener'] = { host: '127.0.0.1', port: 0 };
     raw['metrics'] = { host: '127.0.0.1', port: 0 };
     raw['journal'] = { ...raw['journal'], sqlitePath: join(dir, 'dari.db'), dataKeyFile: join(dir, 'data.key') };
-    raw['trustone'] = { ...raw['trustone'], port: 0, sqlitePath: join(dir, 'trustone.db'), hsm: { storeFile: join(dir, 'hsm.json'), masterKeyFile: join(dir, 'hsm.key') } };
+    raw['trustone'] = { ...raw['trustone'], port: 0, sqlitePath: join(dir, 'trustone.db') };
+    raw['hsm'] = { storeFile: join(dir, 'hsm.json'), masterKeyFile: join(dir, 'hsm.key') };
     configFile = join(dir, 'dari.yaml');
     writeFileSync(configFile, stringify(raw));
     hub = new Hub(validateConfig(raw), { databaseUrl: '', env: {} });

@@ -45,10 +45,8 @@ describe('integration: TrustOne in the hub (HTTP API, dari demo trustone, ISO 85
       journal: { sqlitePath: join(dir, 'dari.db'), dataKeyFile: join(dir, 'data.key') },
       participants: [{ id: TRUSTONE_DEMO.participant, dialect: 'iso87ascii', framing: { lengthHeader: 'binary2' }, allow: ['127.0.0.1', '::ffff:127.0.0.1'] }],
       partners: [{ id: 'P', simulator: true, links: 1 }],
-      trustone: {
-        port: 0, sqlitePath: join(dir, 'trustone.db'), demo: true,
-        hsm: { storeFile: join(dir, 'hsm-keys.json'), masterKeyFile: join(dir, 'hsm-master.key') },
-      },
+      trustone: { port: 0, sqlitePath: join(dir, 'trustone.db'), demo: true },
+      hsm: { storeFile: join(dir, 'hsm-keys.json'), masterKeyFile: join(dir, 'hsm-master.key') },
     });
     hub = new Hub(config, { databaseUrl: '', env: {}, metricsServer: false, log: (l) => logs.push(l) });
     await hub.start();

@@ -29,6 +29,15 @@ export interface ParticipantConfig {
   /** A listener of its own (required with TLS); without it the participant shares `listener`. */
   listen?: { host: string; port: number };
   tls?: TlsConfig;
+  /** MAC every message but network management with this HSM key (field 64/128). */
+  mac?: MacConfig;
+}
+
+export interface MacConfig {
+  /** A MAC key (type `mac`) in the HSM key store: 3DES (ISO 9797-1 algorithm 3) or AES (CMAC). */
+  keyId: string;
+  /** ISO 9797-1 padding method for 3DES keys (1 zeros, 2 0x80 then zeros). */
+  padding: 1 | 2;
 }
 
 export interface EndpointConfig {
@@ -58,6 +67,8 @@ export interface PartnerConfig {
   /** What the partner speaks: ISO 8583 (`dialect`) or ISO 20022 XML (`iso20022`). */
   protocol: 'iso8583' | 'iso20022';
   iso20022?: Iso20022PartnerConfig;
+  /** MAC every message but network management with this HSM key (ISO 8583 partners). */
+  mac?: MacConfig;
 }
 
 export interface AgentConfigEntry {
@@ -126,6 +137,8 @@ export interface HubConfig {
   fxFile?: string;
   /** TrustOne card-tap authentication (src/services/trustone): off when absent. */
   trustone?: TrustOneConfig;
+  /** The software HSM: key store file, and the master key file used when DARI_HSM_MASTER_KEY is unset. */
+  hsm: { storeFile: string; masterKeyFile: string };
 }
 
 export interface TrustOneConfig {
@@ -137,8 +150,6 @@ export interface TrustOneConfig {
   sqlitePath: string;
   challengeTtlMs: number;
   replayWindowSeconds: number;
-  /** The software HSM: key store file, and the master key file used when DARI_HSM_MASTER_KEY is unset. */
-  hsm: { storeFile: string; masterKeyFile: string };
   /** API participants; each secret from DARI_TRUSTONE_SECRET_<ID> or `secretFile` (never the YAML). */
   participants: { id: string; secretFile?: string }[];
   /** Load the public demo participant (DEMOBANK) and the public EMV test issuer key. Never in production. */
@@ -261,6 +272,13 @@ function agent(v: unknown, key: string): AgentConfigEntry {
   return out;
 }
 
+function mac(v: unknown, key: string): MacConfig {
+  const o = obj(v, key);
+  known(o, key, ['keyId', 'padding']);
+  const padding = int(o, 'padding', key, 1, 1, 2);
+  return { keyId: str(o, 'keyId', key), padding: padding as 1 | 2 };
+}
+
 function oneOf<T extends string>(o: Obj, k: string, key: string, dflt: T, allowed: readonly T[]): T {
   const v = str(o, k, key, dflt) as T;
   if (!allowed.includes(v)) bad(`${key}.${k}`, `must be one of ${allowed.join(', ')}`);
@@ -305,7 +323,7 @@ function iso20022(v: unknown, key: string, budgetMs: number): Iso20022PartnerCon
 /** Validate a parsed YAML document; throws DARI_CONFIG_INVALID naming the key. */
 export function validateConfig(raw: unknown): HubConfig {
   const r = obj(raw ?? {}, '(top level)');
-  known(r, '', ['node', 'listener', 'metrics', 'journal', 'saf', 'participants', 'partners', 'routes', 'defaultRoute', 'qr', 'fx', 'fees', 'fxFile', 'trustone']);
+  known(r, '', ['node', 'listener', 'metrics', 'journal', 'saf', 'participants', 'partners', 'routes', 'defaultRoute', 'qr', 'fx', 'fees', 'fxFile', 'trustone', 'hsm']);
   const node = obj(r.node ?? {}, 'node');
   known(node, 'node', ['id']);
   const listener = obj(r.listener ?? {}, 'listener');
@@ -322,7 +340,7 @@ export function validateConfig(raw: unknown): HubConfig {
   const participants = list(r.participants, 'participants').map((p, i): ParticipantConfig => {
     const key = `participants[${i}]`;
     const o = obj(p, key);
-    known(o, key, ['id', 'name', 'dialect', 'framing', 'allow', 'listen', 'tls']);
+    known(o, key, ['id', 'name', 'dialect', 'framing', 'allow', 'listen', 'tls', 'mac']);
     const id = str(o, 'id', key);
     if (!ID.test(id)) bad(`${key}.id`, 'must be 1-32 letters, digits, _ . -');
     const allow = strList(o, 'allow', key, /./, 'an IP address');
@@ -340,13 +358,14 @@ export function validateConfig(raw: unknown): HubConfig {
       if (!out.listen) bad(`${key}.listen`, 'a TLS participant needs a listener of its own (listen: { host, port })');
       out.tls = t;
     }
+    if (o.mac !== undefined) out.mac = mac(o.mac, `${key}.mac`);
     return out;
   });
 
   const partners = list(r.partners, 'partners').map((p, i): PartnerConfig => {
     const key = `partners[${i}]`;
     const o = obj(p, key);
-    known(o, key, ['id', 'name', 'protocol', 'dialect', 'framing', 'endpoints', 'simulator', 'links', 'requestTimeoutMs', 'signOn', 'echoIntervalMs', 'standInResponseCode', 'timeoutResponseCode', 'tls', 'iso20022']);
+    known(o, key, ['id', 'name', 'protocol', 'dialect', 'framing', 'endpoints', 'simulator', 'links', 'requestTimeoutMs', 'signOn', 'echoIntervalMs', 'standInResponseCode', 'timeoutResponseCode', 'tls', 'iso20022', 'mac']);
     const protocol = str(o, 'protocol', key, 'iso8583');
     if (protocol !== 'iso8583' && protocol !== 'iso20022') bad(`${key}.protocol`, 'must be iso8583 or iso20022');
     const id = str(o, 'id', key);
@@ -375,6 +394,10 @@ export function validateConfig(raw: unknown): HubConfig {
     if (t) out.tls = t;
     if (protocol === 'iso20022') out.iso20022 = iso20022(o.iso20022, `${key}.iso20022`, out.requestTimeoutMs);
     else if (o.iso20022 !== undefined) bad(`${key}.iso20022`, 'only for protocol: iso20022');
+    if (o.mac !== undefined) {
+      if (protocol !== 'iso8583') bad(`${key}.mac`, 'field 64/128 MACs are for ISO 8583 partners');
+      out.mac = mac(o.mac, `${key}.mac`);
+    }
     return out;
   });
   const partnerIds = new Set(partners.map((p) => p.id));
@@ -423,6 +446,7 @@ export function validateConfig(raw: unknown): HubConfig {
       pollMs: int(saf, 'pollMs', 'saf', 500, 10, 60000),
     },
     participants, partners, routes,
+    hsm: { storeFile: './data/hsm-keys.json', masterKeyFile: './data/hsm-master.key' },
   };
   if (defaultRoute !== undefined) cfg.defaultRoute = defaultRoute;
   if (r.qr !== undefined) {
@@ -455,11 +479,12 @@ export function validateConfig(raw: unknown): HubConfig {
     cfg[k] = obj(r[k], k);
   }
   if (r.fxFile !== undefined) cfg.fxFile = str(r, 'fxFile', '(top level)');
+  const h = obj(r.hsm ?? {}, 'hsm');
+  known(h, 'hsm', ['storeFile', 'masterKeyFile']);
+  cfg.hsm = { storeFile: str(h, 'storeFile', 'hsm', './data/hsm-keys.json'), masterKeyFile: str(h, 'masterKeyFile', 'hsm', './data/hsm-master.key') };
   if (r.trustone !== undefined) {
     const t = obj(r.trustone, 'trustone');
-    known(t, 'trustone', ['host', 'port', 'tls', 'sqlitePath', 'challengeTtlMs', 'replayWindowSeconds', 'hsm', 'participants', 'demo']);
-    const h = obj(t.hsm ?? {}, 'trustone.hsm');
-    known(h, 'trustone.hsm', ['storeFile', 'masterKeyFile']);
+    known(t, 'trustone', ['host', 'port', 'tls', 'sqlitePath', 'challengeTtlMs', 'replayWindowSeconds', 'participants', 'demo']);
     const tp = list(t.participants, 'trustone.participants').map((x, i) => {
       const k = `trustone.participants[${i}]`;
       const o = obj(x, k);
@@ -473,7 +498,6 @@ export function validateConfig(raw: unknown): HubConfig {
       sqlitePath: str(t, 'sqlitePath', 'trustone', './data/trustone.db'),
       challengeTtlMs: int(t, 'challengeTtlMs', 'trustone', 120000, 1000, 3600000),
       replayWindowSeconds: int(t, 'replayWindowSeconds', 'trustone', 300, 1, 3600),
-      hsm: { storeFile: str(h, 'storeFile', 'trustone.hsm', './data/hsm-keys.json'), masterKeyFile: str(h, 'masterKeyFile', 'trustone.hsm', './data/hsm-master.key') },
       participants: tp, demo: bool(t, 'demo', 'trustone', false),
     };
     const tt = tls(t, 'trustone');

@@ -35,6 +35,12 @@ import { ECHO_TEST, SIGN_ON, StanCounter, isNetworkRequest, networkRequest, netw
 import { invalidOption, linkConfig, type LinkConfig, type LinkOptions, type Reply } from './options';
 import { RecentKeys } from './recent-keys';
 import { isResponseMti, type Exchange, type SendOptions, type Sender } from './types';
+import { macFieldFor, signIso8583, verifyIso8583 } from '../security/hsm/iso8583-mac';
+
+/** Network management (x8xx) is exchanged without a MAC (sign-on must work before keys are in use). */
+function isNetworkMti(mti: string): boolean {
+  return mti[1] === '8';
+}
 
 /**
  * `idle` (created, not started) -> `connecting` -> [`signing-on`] -> `ready` -> `backoff` (client:
@@ -528,7 +534,7 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
       if (this.pending.has(key)) {
         throw new LinkError('DARI_LINK_DUPLICATE_KEY', `link ${this.id}: a ${msg.mti} with the same matching key is already pending; nothing was sent`, false);
       }
-      frame = this.encoder.encode(this.codec.pack(msg));
+      frame = this.encoder.encode(this.packOut(msg));
     } catch (e) {
       return Promise.reject(LinkError.notSent(e));
     }
@@ -549,10 +555,17 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
 
   private reply(conn: Connection, response: Iso8583Message, requestHeader: Buffer | undefined): boolean {
     if (conn !== this.conn || conn.socket.destroyed || !conn.socket.writable) return false;
-    const body = this.codec.pack(response);
+    const body = this.packOut(response);
     const frame = requestHeader === undefined ? this.encoder.encode(body) : this.encoder.encodeReply(body, requestHeader);
     this.write(conn, frame, undefined);
     return true;
+  }
+
+  /** Pack a message to write, signed when the link authenticates messages (network management excepted). */
+  private packOut(msg: Iso8583Message): Buffer {
+    const mac = this.config.mac;
+    if (mac === undefined || isNetworkMti(msg.mti)) return this.codec.pack(msg);
+    return signIso8583(this.codec, msg, mac).packed;
   }
 
   private write(conn: Connection, frame: Buffer, owner: Pending | undefined): void {
@@ -616,6 +629,10 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
     let msg: Iso8583Message;
     try {
       msg = this.codec.unpack(message);
+      const mac = this.config.mac;
+      if (mac !== undefined && !isNetworkMti(msg.mti) && !verifyIso8583(this.codec, message, mac)) {
+        throw new DariError('DARI_LINK_MAC_INVALID', `link ${this.id}: ${msg.mti} STAN ${msg.fields['11'] ?? '?'}: the MAC (field ${macFieldFor(msg)}) is missing or wrong; the message is not applied`, { field: macFieldFor(msg) });
+      }
     } catch (e) {
       this.onFormatError(conn, e, message, header);
       return;

@@ -165,6 +165,17 @@ export interface LinkOptions {
 
   /** Disable Nagle's algorithm (writes are already coalesced per event-loop turn). @default true */
   noDelay?: boolean;
+
+  /**
+   * Message authentication (field 64, or 128/192 with a secondary/tertiary bitmap): every message
+   * written but network management (08xx) is signed with `mac`, and every such message read must
+   * carry a valid MAC. A request failing it is a `'formatError'` (DARI_LINK_MAC_INVALID, answerable:
+   * the hub answers 63, security violation); a response failing it is dropped and counted, so its
+   * request times out and is reversed, never applied. Convention: src/security/hsm/iso8583-mac.ts.
+   * `mac` computes the MAC over the bytes it is given, e.g. `(d) => hsm.generateMac({ keyId, data: d })`.
+   * @default undefined (no MAC)
+   */
+  mac?: (data: Buffer) => Buffer;
 }
 
 /** Options resolved and frozen; what a `Link` reads. */
@@ -190,6 +201,7 @@ export interface LinkConfig {
   readonly networkFields: Readonly<Record<string, string>>;
   readonly nextStan: (() => string) | undefined;
   readonly onRequest: RequestHandler | undefined;
+  readonly mac: ((data: Buffer) => Buffer) | undefined;
   readonly onNetworkRequest: RequestHandler | undefined;
   readonly maxInFlight: number;
   readonly lateKeyMemory: number;
@@ -220,7 +232,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'role', 'id', 'host', 'port', 'socket', 'tls', 'codec', 'framing', 'requestTimeoutMs', 'connectTimeoutMs', 'signOn',
   'signOnTimeoutMs', 'echoIntervalMs', 'echoTimeoutMs', 'reconnectBaseMs', 'reconnectMaxMs', 'keyFields', 'networkKeyFields', 'matchKey',
   'networkFields', 'nextStan', 'onRequest', 'onNetworkRequest', 'maxInFlight', 'lateKeyMemory', 'lateKeyTtlMs',
-  'answeredKeyMemory', 'closeTimeoutMs', 'noDelay',
+  'answeredKeyMemory', 'closeTimeoutMs', 'noDelay', 'mac',
 ]);
 
 /** Longest timer Node can arm (2^31 - 1 ms, about 24.8 days). */
@@ -250,7 +262,7 @@ function flag(o: LinkOptions, key: 'signOn' | 'noDelay'): boolean {
   return v;
 }
 
-function fn<T>(o: LinkOptions, key: 'matchKey' | 'nextStan' | 'onRequest' | 'onNetworkRequest'): T | undefined {
+function fn<T>(o: LinkOptions, key: 'matchKey' | 'nextStan' | 'onRequest' | 'onNetworkRequest' | 'mac'): T | undefined {
   const v = o[key];
   if (v !== undefined && typeof v !== 'function') invalidOption(key, 'must be a function');
   return v as T | undefined;
@@ -345,6 +357,7 @@ export function linkConfig(options: LinkOptions): LinkConfig {
     answeredKeyMemory: count(o, 'answeredKeyMemory'),
     closeTimeoutMs: ms(o, 'closeTimeoutMs', 0),
     noDelay: flag(o, 'noDelay'),
+    mac: fn(o, 'mac'),
   };
   return Object.freeze(config);
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Iso8583Codec, loadDialect, type CompiledDialect } from '../codec/iso8583';
-import type { HubConfig, ParticipantConfig, PartnerConfig, TlsConfig } from '../config/schema';
+import type { HubConfig, MacConfig, ParticipantConfig, PartnerConfig, TlsConfig } from '../config/schema';
 import { DariError } from '../errors';
 import { openJournal } from '../journal';
 import type { Journal } from '../journal/journal';
@@ -50,7 +50,7 @@ export interface HubOptions {
 
 interface ParticipantListener {
   server: net.Server;
-  participants: Array<ParticipantRuntime & { codec: Iso8583Codec }>;
+  participants: Array<ParticipantRuntime & { codec: Iso8583Codec; mac: ((data: Buffer) => Buffer) | undefined }>;
   configs: ParticipantConfig[];
 }
 
@@ -151,12 +151,13 @@ export class Hub {
       this.log(`partner ${p.id}: built-in simulator on 127.0.0.1:${sim.port}`);
     }
     const codec = new Iso8583Codec(dialect);
+    const mac = this.macFor(p.mac, `partners ${p.id}`);
     const links: LinkOptions[] = [];
     for (let i = 0; i < p.links; i++) {
       const ep = endpoints[i % endpoints.length] as { host: string; port: number };
       const o: LinkOptions = {
         role: 'client', id: `${p.id}#${i + 1}`, host: ep.host, port: ep.port, codec, framing: p.framing,
-        requestTimeoutMs: p.requestTimeoutMs, signOn: p.signOn, echoIntervalMs: p.echoIntervalMs,
+        requestTimeoutMs: p.requestTimeoutMs, signOn: p.signOn, echoIntervalMs: p.echoIntervalMs, ...(mac ? { mac } : {}),
       };
       if (p.tls) o.tls = tlsOptions(p.tls);
       links.push(o);
@@ -268,6 +269,27 @@ export class Hub {
   }
 
   /**
+   * The software HSM (master key from DARI_HSM_MASTER_KEY, else `hsm.masterKeyFile`, created on
+   * first start), opened once when TrustOne or a link MAC needs it.
+   */
+  private openHsm(env: NodeJS.ProcessEnv = this.options.env ?? process.env): SoftwareHsm {
+    if (!this.hsm) {
+      const h = this.config.hsm;
+      this.hsm = openSoftwareHsm({ storeFile: h.storeFile, masterKeyFile: h.masterKeyFile, create: true, env, warn: (m) => this.log(`hsm: ${m}`) });
+    }
+    return this.hsm;
+  }
+
+  /** The MAC function of a link (field 64/128), computed in the HSM with the configured key. */
+  private macFor(m: MacConfig | undefined, who: string): ((data: Buffer) => Buffer) | undefined {
+    if (!m) return undefined;
+    const hsm = this.openHsm();
+    const info = hsm.keyInfo(m.keyId);
+    if (info.type !== 'mac') throw new DariError('DARI_CONFIG_INVALID', `${who}.mac.keyId: key ${m.keyId} is a ${info.type} key, not a MAC key`);
+    return (data) => hsm.generateMac({ keyId: m.keyId, data, padding: m.padding });
+  }
+
+  /**
    * TrustOne: the software HSM (master key from DARI_HSM_MASTER_KEY, else a key file created on
    * first start), its store, the service and the participant HTTP API. With `demo: true` the public
    * demo participant and the public EMV test issuer key are loaded (never in production).
@@ -275,8 +297,7 @@ export class Hub {
   private async startTrustOne(env: NodeJS.ProcessEnv): Promise<void> {
     const t = this.config.trustone;
     if (!t) return;
-    const hsm = openSoftwareHsm({ storeFile: t.hsm.storeFile, masterKeyFile: t.hsm.masterKeyFile, create: true, env, warn: (m) => this.log(`trustone: ${m}`) });
-    this.hsm = hsm;
+    const hsm = this.openHsm(env);
     const participants = t.participants.map((p) => ({ id: p.id, secret: trustOneSecret(p, env) }));
     if (t.demo) {
       if (!participants.some((p) => p.id === TRUSTONE_DEMO.participant)) participants.push({ id: TRUSTONE_DEMO.participant, secret: TRUSTONE_DEMO.secret });
@@ -327,7 +348,7 @@ export class Hub {
     // One codec per participant, shared by its connections (pack and unpack are synchronous).
     const participants = configs.map((p) => {
       const dialect = this.dialect(p.dialect);
-      return { id: p.id, dialect, codec: new Iso8583Codec(dialect) };
+      return { id: p.id, dialect, codec: new Iso8583Codec(dialect), mac: this.macFor(p.mac, `participants ${p.id}`) };
     });
     const onSocket = (socket: net.Socket): void => this.accept(socket, configs, participants);
     const server = tlsConfig
@@ -346,7 +367,7 @@ export class Hub {
   }
 
   /** A new participant connection: identify by source address, refuse unknown peers. */
-  private accept(socket: net.Socket, configs: ParticipantConfig[], participants: Array<ParticipantRuntime & { codec: Iso8583Codec }>): void {
+  private accept(socket: net.Socket, configs: ParticipantConfig[], participants: Array<ParticipantRuntime & { codec: Iso8583Codec; mac: ((data: Buffer) => Buffer) | undefined }>): void {
     const addr = socket.remoteAddress ?? '';
     const idx = configs.findIndex((p) => p.allow.includes(addr));
     const cfg = configs[idx];
@@ -358,7 +379,7 @@ export class Hub {
       return;
     }
     const link = acceptLink(socket, {
-      id: `${cfg.id}@${addr}:${socket.remotePort ?? 0}`, codec: participant.codec, framing: cfg.framing,
+      id: `${cfg.id}@${addr}:${socket.remotePort ?? 0}`, codec: participant.codec, framing: cfg.framing, ...(participant.mac ? { mac: participant.mac } : {}),
       onRequest: (msg, reply, linkId) => {
         const p = this.pipeline.handle(participant, linkId, msg, reply);
         this.inflight.add(p);
@@ -370,7 +391,8 @@ export class Hub {
       this.log(`participant ${cfg.id}: ${err.code}: ${err.message}`);
       // ISO 8583:1987 field 39 = 30 (format error) where the MTI is readable; otherwise nothing can
       // be answered, and the connection is closed (DESIGN.md section 6).
-      if (info.reply && info.mti) info.reply({ mti: responseMti(info.mti), fields: { ...info.fields, '39': '30' } });
+      // 63 (security violation) for a missing or wrong MAC, 30 (format error) otherwise.
+      if (info.reply && info.mti) info.reply({ mti: responseMti(info.mti), fields: { ...info.fields, '39': err.code === 'DARI_LINK_MAC_INVALID' ? '63' : '30' } });
       else {
         this.log(`participant ${cfg.id}: no request MTI to answer (connection closed)`);
         void link.close();
