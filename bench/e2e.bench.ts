@@ -1,7 +1,9 @@
 /**
  * End-to-end benchmark of the hub on loopback: throughput, the latency the hub adds, a bare relay
- * baseline, memory per idle participant connection, and the ISO 20022 partner path (0200 -> pacs.008
- * -> pacs.002 -> 0210, runtime XSD validation on) beside the ISO 8583 one.
+ * baseline, memory per idle participant connection, the ISO 20022 partner path (0200 -> pacs.008
+ * -> pacs.002 -> 0210, runtime XSD validation on) beside the ISO 8583 one, and outbound QR payments
+ * (a wallet's 0200 with a QRIS payload -> acmt.023/024, FX quote, pacs.008/pacs.002 -> 0210 with the
+ * billed amount) beside the ISO 8583 path too.
  *
  * Run it with `npm run bench -- e2e` (or `npx tsc -p . && node bench/run.js e2e`), or directly:
  * `node dist/bench/e2e.bench.js`. Options (after `--`): `--quick` (short runs, 1,000 idle
@@ -9,19 +11,20 @@
  * per connection, default 8), `--idle=N` (idle connections, default 5000), `--profile[=hub,acquirer,
  * partner,partner20022,relay]` (instead of the figures: a CPU profile of those processes under
  * saturation, `node --cpu-prof`, summarised by self time with TypeScript file:line),
- * `--profile-path=iso8583|iso20022` (which partner path the profiled load takes; default iso8583),
+ * `--profile-path=iso8583|iso20022|qr` (which partner path the profiled load takes; default iso8583),
  * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
- * About 3 minutes on a 2-core box (--quick about 1, profile mode about 40 s).
+ * About 4 minutes on a 2-core box (--quick about 1.5, profile mode about 40 s).
  *
  * Processes (each its own node process, so no two share an event loop):
  *   orchestrator (this file: no load, no I/O on the measured path)
- *   acquirer  src/sim AcquirerSimulator: the load generator; latencies measured here
+ *   acquirer  src/sim AcquirerSimulator: the load generator (card requests, or QR payments in phase 6); latencies measured here
  *   hub       src/switch Hub from config/default.yaml (SQLite journal in a temp dir, metrics server off),
  *             its partner links going to the partner processes instead of in-process simulators, and
  *             runtime XSD validation on for the ISO 20022 partner (iso20022.xsdDir)
  *   relay     bench/e2e/relay.ts: the bare relay baseline, same partner, same number of upstream links
  *   partner   src/sim PartnerSimulator: the ISO 8583 partner switch for hub, relay and the direct runs
- *   partner20022  src/sim Iso20022PartnerSimulator: the ISO 20022 partner switch (SIM-ID-SWITCH)
+ *   partner20022  src/sim Iso20022PartnerSimulator: the ISO 20022 partner switch (SIM-ID-SWITCH; also
+ *             the QR payments' partner: it confirms the merchant account and takes the payment)
  *
  * Method: see the notes printed at the end of the run (`METHOD` below).
  */
@@ -30,9 +33,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import * as os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { inspectQr } from '../src/codec/emvqr';
+import { currencyByNumeric } from '../src/codec/iso20022/currencies';
 import { validateConfig } from '../src/config/schema';
 import type { AcquirerSummary } from '../src/sim';
-import type { CpuStamp, HubTake, MemStats, Partner20022Counts, RunArgs } from './e2e/child';
+import type { QrRequestOptions } from '../src/sim/acquirer';
+import type { AcquirerTake, CpuStamp, HubTake, MemStats, Partner20022Counts, RunArgs } from './e2e/child';
 import { ChildHandle, type Role } from './e2e/ipc';
 import { summarizeProfile } from './e2e/profile';
 
@@ -61,7 +67,7 @@ const HALF_MS = QUICK ? 2000 : 7000;
 const PROFILE_RUNS = 2;
 const DATA_DIR_BASE = opt('data-dir') ?? os.tmpdir();
 const PROFILE_PATH = opt('profile-path') ?? 'iso8583';
-if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022') throw new Error('e2e bench: --profile-path must be iso8583 or iso20022');
+if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022' && PROFILE_PATH !== 'qr') throw new Error('e2e bench: --profile-path must be iso8583, iso20022 or qr');
 const OVERALL_TIMEOUT_MS = 9 * 60_000;
 
 const TARGET_HALF_P99_MS = 5;
@@ -73,6 +79,13 @@ const root = resolve(__dirname, '..', '..');
 /** The official XSDs (not in this repository: see DESIGN 5); the ISO 20022 path is measured validating against them. */
 const XSD_DIR = resolve(root, '..', 'shared', 'iso20022', 'xsd');
 const childScript = join(__dirname, 'e2e', 'child.js');
+/** The QR the wallets scan in phase 6: a public static QRIS code (fixtures/emvqr/payloads.json names its source). */
+const QR_SAMPLE = 'qris-static';
+/**
+ * The merchant amount of each QR payment: IDR 150,000.00 in minor units (ISO 4217: IDR has 2 decimals).
+ * It ends in 00, which the ISO 20022 partner simulator answers with ACCC (its last two digits pick the answer).
+ */
+const QR_AMOUNT_MINOR = 15_000_000;
 
 // ------------------------------------------------------------------------------------------------
 // processes
@@ -176,8 +189,11 @@ function table(head: string[], rows: string[][], leftCols = 1): string {
 // ------------------------------------------------------------------------------------------------
 // the bench
 
-/** hub: ISO 8583 partner path; hub20022: the same hub, requests routed to the ISO 20022 partner by PAN prefix. */
-type Kind = 'hub' | 'hub20022' | 'relay' | 'direct';
+/**
+ * hub: ISO 8583 partner path; hub20022: the same hub, requests routed to the ISO 20022 partner by PAN
+ * prefix; hubqr: the same hub, a wallet's outbound QR payments (its QR service, then the QR's partner).
+ */
+type Kind = 'hub' | 'hub20022' | 'hubqr' | 'relay' | 'direct';
 
 interface RunResult {
   kind: Kind;
@@ -186,7 +202,7 @@ interface RunResult {
   latencies: Float64Array;
   /**
    * % of one core over the run: acquirer, system under test (hub/relay; NaN for direct), the partner
-   * process that answered (partner20022 for hub20022 runs),
+   * process that answered (partner20022 for hub20022 and hubqr runs),
    * and `other`: the whole machine's busy time (/proc/stat) minus every bench process (other
    * tenants of a shared box, kernel work not charged to a process).
    */
@@ -197,6 +213,10 @@ interface RunResult {
   waitMs?: Float64Array;
   outcomes?: Record<string, number>;
   hub?: HubTake;
+  /** Answers without the billed amount (hubqr runs check 6 and 51 on every answer; 0 elsewhere). */
+  unbilled: number;
+  /** hub20022 and hubqr runs: messages the ISO 20022 partner received during the run. */
+  partnerMsgs?: { pacs008: number; acmt023: number };
 }
 
 interface Procs {
@@ -211,9 +231,13 @@ interface Procs {
   partnerId: string;
   partner20022Id: string;
   panPrefix20022: string;
+  /** Phase 6: what the wallets send, the partner the hub's QR service routes the QR to, and the currency it bills in. */
+  qr: { request: Required<QrRequestOptions>; partnerId: string; verify: boolean; billedCurrency: string; describe: string };
 }
 
-const isHub = (k: Kind): boolean => k === 'hub' || k === 'hub20022';
+const isHub = (k: Kind): boolean => k === 'hub' || k === 'hub20022' || k === 'hubqr';
+/** Runs answered by the ISO 20022 partner process. */
+const via20022 = (k: Kind): boolean => k === 'hub20022' || k === 'hubqr';
 
 let stanBase = 1;
 
@@ -237,9 +261,9 @@ function machineJiffies(): { busy: number; total: number } | undefined {
 async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): Promise<RunResult> {
   const port = isHub(kind) ? p.ports.hub : kind === 'relay' ? p.ports.relay : p.ports.partner;
   const sut = isHub(kind) ? p.hub : kind === 'relay' ? p.relay : undefined;
-  const answering = kind === 'hub20022' ? p.partner20022 : p.partner;
+  const answering = via20022(kind) ? p.partner20022 : p.partner;
   if (isHub(kind)) await p.hub.call('collect', { on: true });
-  const counts0 = kind === 'hub20022' ? await p.partner20022.call<Partner20022Counts>('counts') : undefined;
+  const counts0 = via20022(kind) ? await p.partner20022.call<Partner20022Counts>('counts') : undefined;
   const live = children.filter((c) => !c.exited);
   const stamp = async (): Promise<{ each: Map<ChildHandle, CpuStamp>; self: NodeJS.CpuUsage; m: ReturnType<typeof machineJiffies> }> => {
     const all = await Promise.all(live.map((c) => c.call<CpuStamp>('cpu')));
@@ -249,9 +273,10 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
   const args: RunArgs = {
     port, dialect: p.dialect, lengthHeader: 'binary2', connections: CONNECTIONS, concurrency: CONCURRENCY, rate, durationMs, firstStan: stanBase,
     ...(kind === 'hub20022' ? { panPrefix: p.panPrefix20022 } : {}),
+    ...(kind === 'hubqr' ? { qr: p.qr.request, billedCurrency: p.qr.billedCurrency } : {}),
   };
   const before = await stamp();
-  const r = await p.acq.call<{ summary: AcquirerSummary; latencies: Float64Array }>('run', args, durationMs + 60_000);
+  const r = await p.acq.call<AcquirerTake>('run', args, durationMs + 60_000);
   const after = await stamp();
   const pctOf = (c: ChildHandle | undefined): number => (c ? cpuPct(before.each.get(c), after.each.get(c)) : NaN);
   let other = NaN;
@@ -266,7 +291,7 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
     other = Math.max(0, machine - ours);
   }
   const out: RunResult = {
-    kind, rate, summary: r.summary, latencies: r.latencies,
+    kind, rate, summary: r.summary, latencies: r.latencies, unbilled: r.unbilled,
     cpu: { acq: pctOf(p.acq), sut: pctOf(sut), partner: pctOf(answering), other },
   };
   if (isHub(kind)) {
@@ -284,10 +309,11 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
   const problems: string[] = [];
   if (s.timedOut || s.failed || s.unmatched || s.late) problems.push(`timed out ${s.timedOut}, failed ${s.failed}, unmatched ${s.unmatched}, late ${s.late}`);
   if (s.answered > 0 && s.approved !== s.answered) problems.push(`only ${s.approved}/${s.answered} approved (${JSON.stringify(s.byResponseCode)})`);
+  if (r.unbilled > 0) problems.push(`${r.unbilled}/${s.answered} answers without the billed amount (6, 51 = ${p.qr.billedCurrency}); first: ${r.firstUnbilled}`);
   const odd = Object.entries(out.outcomes ?? {}).filter(([k]) => k !== 'approved' && k !== 'declined');
   if (odd.length > 0) problems.push(`hub outcomes ${JSON.stringify(out.outcomes)}`);
   if (out.hub) {
-    const want = kind === 'hub20022' ? p.partner20022Id : p.partnerId;
+    const want = kind === 'hub20022' ? p.partner20022Id : kind === 'hubqr' ? p.qr.partnerId : p.partnerId;
     const stray = Object.entries(out.hub.partners).filter(([k]) => k !== want);
     if (stray.length > 0) problems.push(`routed elsewhere than ${want}: ${JSON.stringify(out.hub.partners)}`);
     if (Object.keys(out.hub.protocolErrors).length > 0) problems.push(`partner protocol errors ${JSON.stringify(out.hub.protocolErrors)}`);
@@ -295,7 +321,12 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
   if (counts0) {
     const c = await p.partner20022.call<Partner20022Counts>('counts');
     const pacs008 = c.pacs008 - counts0.pacs008;
+    const acmt023 = c.acmt023 - counts0.acmt023;
+    out.partnerMsgs = { pacs008, acmt023 };
     if (pacs008 < s.answered) problems.push(`the ISO 20022 partner received ${pacs008} pacs.008 for ${s.answered} answers`);
+    // QR payments: one merchant confirmation per payment when the partner is asked to verify; card payments: none.
+    const acmtWanted = kind === 'hubqr' && p.qr.verify;
+    if (acmtWanted ? acmt023 < s.answered : acmt023 > 0) problems.push(`the ISO 20022 partner received ${acmt023} acmt.023 for ${s.answered} answers`);
     const extra = { pacs028: c.pacs028 - counts0.pacs028, camt056: c.camt056 - counts0.camt056, other: c.other - counts0.other, refused: c.refused - counts0.refused, errors: c.errors - counts0.errors };
     if (Object.values(extra).some((n) => n > 0)) problems.push(`ISO 20022 partner also saw ${JSON.stringify(extra)}`);
   }
@@ -303,7 +334,7 @@ async function measure(p: Procs, kind: Kind, rate: number, durationMs: number): 
   if (out.cpu.other > NOISY_OTHER_PCT) noisyRuns.push(`${kind} ${rate > 0 ? `paced ${rate}/s` : 'unpaced'}: other load ${f1(out.cpu.other)}% of a core`);
   process.stderr.write(
     `  ${kind.padEnd(8)} ${rate > 0 ? `paced ${rate}/s` : 'unpaced'}: ${ftps(s.tps)} tps, p50 ${fms(s.p50)} p99 ${fms(s.p99)} ms; cpu% acq ${f1(out.cpu.acq)} ` +
-      `${kind === 'direct' ? '' : `${isHub(kind) ? 'hub' : kind} ${f1(out.cpu.sut)} `}${kind === 'hub20022' ? 'partner20022' : 'partner'} ${f1(out.cpu.partner)} other ${f1(out.cpu.other)}` +
+      `${kind === 'direct' ? '' : `${isHub(kind) ? 'hub' : kind} ${f1(out.cpu.sut)} `}${via20022(kind) ? 'partner20022' : 'partner'} ${f1(out.cpu.partner)} other ${f1(out.cpu.other)}` +
       `${out.hubWriteBytesPerTxn !== undefined ? `; hub wrote ${fbytes(out.hubWriteBytesPerTxn)}/txn to storage` : ''}` +
       `${problems.length ? `  [!] ${problems.join('; ')}` : ''}\n`,
   );
@@ -358,6 +389,7 @@ async function startProcesses(dataDir: string, profileDir: string | undefined): 
   const idPrefix = shape.routes.find((r) => r.partner === idCfg?.id && r.pan.length > 0)?.pan[0]?.split('-')[0];
   if (!idCfg?.iso20022 || idPrefix === undefined) throw new Error('e2e bench: config/default.yaml needs an ISO 20022 partner with a PAN route');
   if (!existsSync(join(XSD_DIR, `${idCfg.iso20022.paymentVersion}.xsd`))) throw new Error(`e2e bench: no ISO 20022 XSDs in ${XSD_DIR} (the ISO 20022 path is measured with validation on)`);
+  const qr = qrPhaseSetup(shape, idCfg.id);
 
   const partner = startChild('partner', { dialect: partnerCfg.dialect, lengthHeader: 'binary2' }, prof('partner'));
   const partner20022 = startChild('partner20022', {
@@ -382,7 +414,34 @@ async function startProcesses(dataDir: string, profileDir: string | undefined): 
   return {
     partner, partner20022, hub, relay, acq, dialect: participant.dialect,
     ports: { partner: partnerPort, hub: hubInfo.port as number, relay: (relayInfo?.port as number | undefined) ?? 0 },
-    partnerId: partnerCfg.id, partner20022Id: idCfg.id, panPrefix20022: idPrefix,
+    partnerId: partnerCfg.id, partner20022Id: idCfg.id, panPrefix20022: idPrefix, qr,
+  };
+}
+
+/**
+ * Phase 6's request: the public QRIS code every wallet scans, the merchant amount in its currency,
+ * and the partner the hub's QR service picks for it (qr.partners by scheme, else by country, as
+ * src/services/qr does), which must be the ISO 20022 partner the partner20022 process plays.
+ */
+function qrPhaseSetup(shape: ReturnType<typeof validateConfig>, partner20022Id: string): Procs['qr'] {
+  const samples = JSON.parse(readFileSync(join(root, 'fixtures', 'emvqr', 'payloads.json'), 'utf8')) as { name: string; payload: string }[];
+  const payload = samples.find((x) => x.name === QR_SAMPLE)?.payload;
+  if (payload === undefined) throw new Error(`e2e bench: no ${QR_SAMPLE} in fixtures/emvqr/payloads.json`);
+  const v = inspectQr(payload);
+  if (!v.valid) throw new Error(`e2e bench: the ${QR_SAMPLE} payload is not a valid QR (${v.reason})`);
+  if (v.amount !== null) throw new Error(`e2e bench: ${QR_SAMPLE} carries its own amount; phase 6 needs a static QR`);
+  const partnerId = (v.scheme ? shape.qr?.partners[v.scheme.id] : undefined) ?? shape.qr?.partners[v.country];
+  if (!shape.qr || partnerId !== partner20022Id) {
+    throw new Error(`e2e bench: config/default.yaml must route ${v.scheme?.id ?? v.country} QR payments (qr.partners) to ${partner20022Id}, the partner20022 process`);
+  }
+  const ccy = currencyByNumeric(v.currency);
+  const shown = ccy ? `${ccy.alpha} ${(QR_AMOUNT_MINOR / 10 ** ccy.exponent).toLocaleString('en-US', { minimumFractionDigits: ccy.exponent })}` : `${QR_AMOUNT_MINOR} minor units of ${v.currency}`;
+  return {
+    request: { payload, currency: v.currency, amountMinor: QR_AMOUNT_MINOR },
+    partnerId,
+    verify: shape.qr.verifyMerchants.includes(partnerId),
+    billedCurrency: shape.qr.homeCurrency,
+    describe: `${v.scheme?.id ?? 'EMV'} ${v.initiation ?? ''} QR of ${v.merchantName ?? '?'} (${v.merchantCity ?? '?'}, ${v.country}), ${shown}`.replace(/ {2,}/g, ' '),
   };
 }
 
@@ -447,6 +506,14 @@ const METHOD = [
   `  (iso20022.xsdDir = ${XSD_DIR}: libxml2-wasm, compiled schemas; every pacs.008 out and pacs.002 in is validated).`,
   '  Its unpaced runs alternate with ISO 8583 hub runs of the same length (the 8583 figures beside it come from those runs); its',
   '  paced runs are at 50% of its own max TPS, the 8583 ones beside them at 50% of the 8583 max (phase 4).',
+  `outbound QR payments: the acquirer stands for a wallet (AcquirerSimulator qr option): each 0200 carries the public ${QR_SAMPLE}`,
+  '  payload (fixtures/emvqr/payloads.json) percent-encoded in field 62, the merchant amount in 4/49 (ending in 00: approved by the',
+  '  simulator), an account token in 102 and no card data. The hub\'s QR service parses and checks the QR, routes it by scheme',
+  '  (qr.partners) to the ISO 20022 partner, confirms the merchant account there (acmt.023 -> acmt.024, when qr.verifyMerchants',
+  '  lists the partner), locks an FX quote (fx: IDR -> KRW), pays (pacs.008 -> pacs.002 ACCC, XSD-validated), journals the fees and',
+  '  answers 0210 with 6/51 (billed in the home currency), 10, 43 and 63. Every answer is checked for 39 = 00 and 6/51, the partner',
+  '  counts one acmt.023 and one pacs.008 per payment; anything else is listed under Anomalies. Its unpaced runs alternate with',
+  '  ISO 8583 hub runs (the 8583 figures beside it come from those runs); its paced runs are at 50% of its own max. No target.',
   'cpu%: user+system CPU of each process over the run, in % of one core (all five share os.cpus().length cores); "other" =',
   '  machine busy time (/proc/stat) minus the bench\'s processes: other tenants of a shared box. Runs where it exceeds',
   `  ${NOISY_OTHER_PCT}% of a core are listed under Anomalies.`,
@@ -481,10 +548,10 @@ async function main(): Promise<void> {
     }
     const p = procs;
 
-    process.stderr.write('phase 1/5: memory per idle connection\n');
+    process.stderr.write('phase 1/6: memory per idle connection\n');
     const memr = await memoryPhase(p);
 
-    process.stderr.write('phase 2/5: warm-up, then saturation (hub and relay interleaved)\n');
+    process.stderr.write('phase 2/6: warm-up, then saturation (hub and relay interleaved)\n');
     await measure(p, 'hub', 0, WARM_MS);
     await measure(p, 'relay', 0, Math.max(1000, WARM_MS / 2));
     await measure(p, 'direct', 0, Math.max(1000, WARM_MS / 2));
@@ -498,11 +565,11 @@ async function main(): Promise<void> {
     const hubMax = median(hubSat.map((r) => r.summary.tps));
     const relayMax = median(relaySat.map((r) => r.summary.tps));
 
-    process.stderr.write(`phase 3/5: partner leg at the hub's max rate (${Math.round(hubMax)}/s)\n`);
+    process.stderr.write(`phase 3/6: partner leg at the hub's max rate (${Math.round(hubMax)}/s)\n`);
     const directAtHubMax = await measure(p, 'direct', Math.round(hubMax), SAT_MS);
 
     const half = Math.max(1, Math.round(hubMax / 2));
-    process.stderr.write(`phase 4/5: latency at 50% of max (${half}/s), hub and partner-direct interleaved\n`);
+    process.stderr.write(`phase 4/6: latency at 50% of max (${half}/s), hub and partner-direct interleaved\n`);
     const hubHalf: RunResult[] = [];
     const directHalf: RunResult[] = [];
     for (let i = 0; i < HALF_RUNS; i++) {
@@ -510,8 +577,8 @@ async function main(): Promise<void> {
       directHalf.push(await measure(p, 'direct', half, HALF_MS));
     }
 
-    process.stderr.write(`phase 5/5: ISO 20022 partner path (PAN prefix ${p.panPrefix20022} -> ${p.partner20022Id}, XSD validation on): warm-up, saturation interleaved with ISO 8583 hub runs\n`);
-    await warmIso20022(p);
+    process.stderr.write(`phase 5/6: ISO 20022 partner path (PAN prefix ${p.panPrefix20022} -> ${p.partner20022Id}, XSD validation on): warm-up, saturation interleaved with ISO 8583 hub runs\n`);
+    await warmPath(p, 'hub20022');
     const x20022Sat: RunResult[] = [];
     const x8583Sat: RunResult[] = [];
     for (let i = 0; i < SAT_RUNS; i++) {
@@ -524,9 +591,24 @@ async function main(): Promise<void> {
     const x20022HalfRuns: RunResult[] = [];
     for (let i = 0; i < HALF_RUNS; i++) x20022HalfRuns.push(await measure(p, 'hub20022', x20022Half, HALF_MS));
 
+    process.stderr.write(`phase 6/6: outbound QR payments (${p.qr.describe} -> ${p.qr.partnerId}: acmt.023/024, FX quote, pacs.008/pacs.002): warm-up, saturation interleaved with ISO 8583 hub runs\n`);
+    await warmPath(p, 'hubqr');
+    const qrSat: RunResult[] = [];
+    const qr8583Sat: RunResult[] = [];
+    for (let i = 0; i < SAT_RUNS; i++) {
+      qrSat.push(await measure(p, 'hubqr', 0, SAT_MS));
+      qr8583Sat.push(await measure(p, 'hub', 0, SAT_MS));
+    }
+    const qrMax = median(qrSat.map((r) => r.summary.tps));
+    const qrHalf = Math.max(1, Math.round(qrMax / 2));
+    process.stderr.write(`  QR payments at 50% of their max (${qrHalf}/s)\n`);
+    const qrHalfRuns: RunResult[] = [];
+    for (let i = 0; i < HALF_RUNS; i++) qrHalfRuns.push(await measure(p, 'hubqr', qrHalf, HALF_MS));
+
     report({
       memr, hubSat, relaySat, directMax, directAtHubMax, hubHalf, directHalf, hubMax, relayMax, half,
       iso20022: { sat: x20022Sat, sat8583: x8583Sat, max: x20022Max, half: x20022Half, halfRuns: x20022HalfRuns, partner: p.partner20022Id, partner8583: p.partnerId, panPrefix: p.panPrefix20022 },
+      qr: { sat: qrSat, sat8583: qr8583Sat, max: qrMax, half: qrHalf, halfRuns: qrHalfRuns, partner8583: p.partnerId, setup: p.qr },
     });
     completed = true;
   } finally {
@@ -554,6 +636,8 @@ interface Figures {
   half: number;
   /** Phase 5: the ISO 20022 partner path and the ISO 8583 hub runs interleaved with it. */
   iso20022: { sat: RunResult[]; sat8583: RunResult[]; max: number; half: number; halfRuns: RunResult[]; partner: string; partner8583: string; panPrefix: string };
+  /** Phase 6: outbound QR payments and the ISO 8583 hub runs interleaved with them. */
+  qr: { sat: RunResult[]; sat8583: RunResult[]; max: number; half: number; halfRuns: RunResult[]; partner8583: string; setup: Procs['qr'] };
 }
 
 function report(f: Figures): void {
@@ -662,6 +746,27 @@ function report(f: Figures): void {
   ));
   console.log('  (hub cpu us/txn = hub process CPU time per answered transaction, median over runs; partner = the partner process that answered)');
 
+  const q = f.qr;
+  console.log();
+  console.log(`Outbound QR payments (${q.setup.describe} -> ${q.setup.partnerId}:`);
+  console.log(`  0200 with the payload in 62 -> ${q.setup.verify ? 'acmt.023/024 merchant check, ' : ''}FX quote, pacs.008 -> pacs.002 -> 0210 with 6/51/10/43/63;`);
+  console.log('  runtime XSD validation ON) beside the ISO 8583 path; unpaced runs of the two paths alternated (same hub, same conditions)');
+  console.log(table(
+    ['saturation', 'runs', 'TPS (median)', 'TPS per run', 'e2e p50 ms', 'p99', 'p99.9', 'hub cpu us/txn', 'partner cpu us/txn', 'in-pipeline p50/p99', 'partner wait p50/p99'],
+    [pathRow(`ISO 8583: hub -> ${q.partner8583}`, q.sat8583), pathRow(`QR: hub -> ${q.setup.partnerId}`, q.sat)],
+  ));
+  console.log(table(
+    ['50% of own max', 'rate', 'TPS per run', 'samples', 'e2e p50/p99/p99.9 ms', 'in-pipeline p50/p99/p99.9', 'partner wait p50/p99', 'hub cpu us/txn'],
+    [pacedRow(`ISO 8583: hub -> ${q.partner8583} (phase 4)`, f.half, f.hubHalf), pacedRow(`QR: hub -> ${q.setup.partnerId}`, q.half, q.halfRuns)],
+  ));
+  const qrRuns = [...q.sat, ...q.halfRuns];
+  const qrSum = (g: (r: RunResult) => number): number => qrRuns.reduce((n, r) => n + g(r), 0);
+  const qrAnswered = qrSum((r) => r.summary.answered);
+  const perPayment = (k: 'pacs008' | 'acmt023'): string => (qrAnswered > 0 ? (qrSum((r) => r.partnerMsgs?.[k] ?? 0) / qrAnswered).toFixed(2) : '-');
+  console.log(`  answers in these runs: ${ftps(qrAnswered)}, approved (39 = 00) ${ftps(qrSum((r) => r.summary.approved))}, carrying the billed amount (6, 51 = ${q.setup.billedCurrency}) ` +
+    `${ftps(qrAnswered - qrSum((r) => r.unbilled))}; the partner received per payment: acmt.023 ${perPayment('acmt023')}, pacs.008 ${perPayment('pacs008')}`);
+  console.log('  (in-pipeline = time in the hub minus both partner waits: merchant check and payment)');
+
   const halfAdded99 = lat(f.hubHalf).p99 - lat(f.directHalf).p99;
   const ratio = f.hubMax / f.relayMax;
   const perConn = per('vmRss');
@@ -677,11 +782,15 @@ function report(f: Figures): void {
       ['hub RSS per idle connection', `${(perConn / 1024).toFixed(1)} KiB`, `<= ${TARGET_BYTES_PER_CONN / 1024} KiB`, pass(m.opened > 0 && perConn <= TARGET_BYTES_PER_CONN)],
       ['ISO 20022 path throughput with validation on', `${ftps(x.max)} tps`, `>= ${ftps(TARGET_ISO20022_TPS)} tps`, pass(x.max >= TARGET_ISO20022_TPS)],
       ['  (ISO 20022 / ISO 8583 path, same conditions)', `${(100 * x.max / median(x.sat8583.map((r) => r.summary.tps))).toFixed(1)}%`, '-', '-'],
+      ['outbound QR payments throughput (informational)', `${ftps(q.max)} tps`, '-', '-'],
+      ['  (QR / ISO 8583 path, same conditions)', `${(100 * q.max / median(q.sat8583.map((r) => r.summary.tps))).toFixed(1)}%`, '-', '-'],
     ],
   ));
   if (Math.abs(halfTps - f.half) / f.half > 0.05) anomalies.push(`the 50% runs reached ${ftps(halfTps)} tps instead of ${f.half}/s`);
   const x20022HalfTps = median(x.halfRuns.map((r) => r.summary.tps));
   if (Math.abs(x20022HalfTps - x.half) / x.half > 0.05) anomalies.push(`the ISO 20022 50% runs reached ${ftps(x20022HalfTps)} tps instead of ${x.half}/s`);
+  const qrHalfTps = median(q.halfRuns.map((r) => r.summary.tps));
+  if (Math.abs(qrHalfTps - q.half) / q.half > 0.05) anomalies.push(`the QR 50% runs reached ${ftps(qrHalfTps)} tps instead of ${q.half}/s`);
   if (m.opened < m.requested) anomalies.push(`only ${m.opened} of ${m.requested} idle connections opened (${m.firstError})`);
   const relayAcq = median(f.relaySat.map((r) => r.cpu.acq));
   if (relayAcq > 80) anomalies.push(`the relay runs are limited by the load generator (acquirer at ${f1(relayAcq)}% of a core, relay at ${cpu(f.relaySat, 'sut')}%): the relay's own capacity is higher, so the real hub/relay ratio is lower than shown`);
@@ -697,18 +806,19 @@ function report(f: Figures): void {
 }
 
 /**
- * Warm-up of the ISO 20022 path: a slow start (20/s for 2 s), then WARM_MS unpaced. The hub
- * compiles each XSD on its first use; a first burst of 256 cold requests on a busy 2-core box
- * outlasted the 5 s budget (every one timed out, each leaving a cancellation to send).
+ * Warm-up of a path through the ISO 20022 partner (payments, or QR payments with their merchant
+ * check): a slow start (20/s for 2 s), then WARM_MS unpaced. The hub compiles each XSD on its first
+ * use; a first burst of 256 cold requests on a busy 2-core box outlasted the 5 s budget (every one
+ * timed out, each leaving a cancellation to send).
  */
-async function warmIso20022(p: Procs): Promise<void> {
-  await measure(p, 'hub20022', 20, 2000);
-  await measure(p, 'hub20022', 0, WARM_MS);
+async function warmPath(p: Procs, kind: 'hub20022' | 'hubqr'): Promise<void> {
+  await measure(p, kind, 20, 2000);
+  await measure(p, kind, 0, WARM_MS);
 }
 
 async function profilePhase(p: Procs, dir: string): Promise<void> {
-  const kind: Kind = PROFILE_PATH === 'iso20022' ? 'hub20022' : 'hub';
-  if (kind === 'hub20022') await warmIso20022(p);
+  const kind: Kind = PROFILE_PATH === 'iso20022' ? 'hub20022' : PROFILE_PATH === 'qr' ? 'hubqr' : 'hub';
+  if (kind === 'hub20022' || kind === 'hubqr') await warmPath(p, kind);
   else await measure(p, kind, 0, WARM_MS);
   const runs: RunResult[] = [];
   for (let i = 0; i < PROFILE_RUNS; i++) runs.push(await measure(p, kind, 0, SAT_MS));

@@ -7,7 +7,8 @@
  *  - hub:      Dari's Hub from the bundled config shape (validateConfig), SQLite journal in a temp
  *              folder, partner links to the partner processes, metrics HTTP server off.
  *  - relay:    the bare relay baseline (relay.ts) to the same partner process.
- *  - acquirer: the load generator (src/sim AcquirerSimulator); also opens idle connections.
+ *  - acquirer: the load generator (src/sim AcquirerSimulator: card requests, or a wallet's QR
+ *              payments); also opens idle connections.
  *
  * Every role answers `cpu` (process.cpuUsage, for CPU shares per run), `mem` and `stop`.
  */
@@ -18,7 +19,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Agent } from '../../src/codec/iso20022/types';
 import { validateConfig, type AgentConfigEntry } from '../../src/config/schema';
 import type { TxnEvent } from '../../src/metrics/events';
-import { AcquirerSimulator, PartnerSimulator } from '../../src/sim';
+import { AcquirerSimulator, PartnerSimulator, type AcquirerSummary } from '../../src/sim';
+import type { QrRequestOptions } from '../../src/sim/acquirer';
 import { Iso20022PartnerSimulator } from '../../src/sim/iso20022-partner';
 import { Hub } from '../../src/switch/hub';
 import type { FramingOptions, LengthKind } from '../../src/transport/framing';
@@ -122,6 +124,8 @@ async function partner(args: { dialect: string; lengthHeader: LengthKind }): Pro
 /** Messages the ISO 20022 partner received, by kind, and what it could not handle. */
 export interface Partner20022Counts {
   pacs008: number;
+  /** Account verifications (the QR service confirming the merchant before paying). */
+  acmt023: number;
   /** Status requests: the hub heard nothing for statusAfterMs. */
   pacs028: number;
   /** Cancellations: the hub gave up on a payment. */
@@ -138,7 +142,7 @@ const agentOf = (a: AgentConfigEntry): Agent => ({
 
 async function partner20022(args: { framing: FramingOptions; self: AgentConfigEntry; hub: AgentConfigEntry; lateMs: number }): Promise<void> {
   const sim = new Iso20022PartnerSimulator({ host: '127.0.0.1', port: 0, framing: args.framing, self: agentOf(args.self), hub: agentOf(args.hub), lateMs: args.lateMs });
-  const counts: Partner20022Counts = { pacs008: 0, pacs028: 0, camt056: 0, other: 0, refused: 0, errors: 0 };
+  const counts: Partner20022Counts = { pacs008: 0, acmt023: 0, pacs028: 0, camt056: 0, other: 0, refused: 0, errors: 0 };
   sim.on('refused', (code: string) => {
     counts.refused++;
     childLog(`partner20022: refused a message: ${code}`);
@@ -155,6 +159,7 @@ async function partner20022(args: { framing: FramingOptions; self: AgentConfigEn
   const drain = (): void => {
     for (const r of sim.received) {
       if (r.type.startsWith('pacs.008')) counts.pacs008++;
+      else if (r.type.startsWith('acmt.023')) counts.acmt023++;
       else if (r.type.startsWith('pacs.028')) counts.pacs028++;
       else if (r.type.startsWith('camt.056')) counts.camt056++;
       else counts.other++;
@@ -315,24 +320,47 @@ export interface RunArgs {
   firstStan: number;
   /** Leading PAN digits (AcquirerOptions.panPrefix): picks the partner the hub routes to. */
   panPrefix?: string;
+  /** Send outbound QR payments instead of card requests (AcquirerOptions.qr). */
+  qr?: QrRequestOptions;
+  /** Every answer must carry the billed amount: field 6 (n12) and field 51 = this currency. */
+  billedCurrency?: string;
+}
+
+/** What the acquirer measured in one run. */
+export interface AcquirerTake {
+  summary: AcquirerSummary;
+  latencies: Float64Array;
+  /** With RunArgs.billedCurrency: answers without field 6, or with field 51 other than that currency; and the first such answer's 6/51/39. */
+  unbilled: number;
+  firstUnbilled: string;
 }
 
 async function acquirer(): Promise<void> {
   const idle: net.Socket[] = [];
   serve({
     ...common,
-    run: async (a: RunArgs) => {
+    run: async (a: RunArgs): Promise<AcquirerTake> => {
       const lat = new Samples();
+      let unbilled = 0;
+      let firstUnbilled = '';
+      const billed = a.billedCurrency;
       const sim = new AcquirerSimulator({
         host: '127.0.0.1', port: a.port, dialect: a.dialect, framing: { lengthHeader: a.lengthHeader },
         connections: a.connections, concurrency: a.concurrency, rate: a.rate, timeoutMs: 5000, firstStan: a.firstStan,
         ...(a.panPrefix !== undefined ? { panPrefix: a.panPrefix } : {}),
-        onAnswer: (ans) => lat.push(ans.latencyMs),
+        ...(a.qr !== undefined ? { qr: a.qr } : {}),
+        onAnswer: (ans) => {
+          lat.push(ans.latencyMs);
+          if (billed === undefined) return;
+          const f = ans.response.fields;
+          if (/^[0-9]{12}$/.test(f['6'] ?? '') && f['51'] === billed) return;
+          if (unbilled++ === 0) firstUnbilled = `39 ${f['39'] ?? '-'}, 6 ${f['6'] ?? '-'}, 51 ${f['51'] ?? '-'}`;
+        },
       });
       try {
         await sim.connect();
         const summary = await sim.run({ durationMs: a.durationMs });
-        return { summary, latencies: lat.take() };
+        return { summary, latencies: lat.take(), unbilled, firstUnbilled };
       } finally {
         await sim.close();
       }

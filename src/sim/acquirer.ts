@@ -1,7 +1,9 @@
 /**
  * AcquirerSimulator: ATM and POS terminals behind an acquirer, sending ISO 8583 0200 requests
  * (cash withdrawal 011000 / purchase 000000) at a given rate and concurrency over N TCP
- * connections, matching the answers itself by (41, 11), and summing up what came back.
+ * connections, matching the answers itself by (41, 11), and summing up what came back. With the
+ * `qr` option it stands for a wallet instead: every 0200 is an outbound QR payment (the scanned
+ * payload in field 62, no card data; see src/services/qr).
  *
  * Like the partner simulator it uses raw `node:net` + framing + codec, not the hub's Link.
  *
@@ -31,6 +33,22 @@ export interface AmountContext {
   /** 0-based connection index. */
   connection: number;
   kind: TerminalKind;
+}
+
+/**
+ * Outbound QR payments instead of card requests (the wallet side of src/services/qr): every 0200
+ * carries 3 = 000000 (purchase), 4 = the amount, 22 = 031, 49 = `currency`, 62 = the payload
+ * percent-encoded (encodeURIComponent), 102 = an account token per connection (DARI-WALLET-00001,
+ * ...), besides 7, 11, 12, 13, 32, 37 and 41; never 2, 14, 35, 52 or 55 (no card), nor the card
+ * terminal's merchant fields 18, 25, 42 and 43 (the merchant is the one in the QR).
+ */
+export interface QrRequestOptions {
+  /** The scanned EMV merchant-presented payload, as read from the code (not checked here: a broken one tests the hub's declines). */
+  payload: string;
+  /** Field 49: the QR's transaction currency (EMV QR ID 53, ISO 4217 numeric, e.g. '360'). */
+  currency: string;
+  /** Field 4, in minor units of `currency` (1 to 12 digits). @default the `amount` option, else the default amounts */
+  amountMinor?: number;
 }
 
 export interface AcquirerOptions {
@@ -80,6 +98,8 @@ export interface AcquirerOptions {
   emv?: boolean;
   /** The dialect's fixed message header, when it has one (copied into every request). */
   messageHeader?: string;
+  /** Send outbound QR payments (see QrRequestOptions) instead of card requests. @default card requests */
+  qr?: QrRequestOptions;
   /** Called for every answer (in arrival order). Use `maskMessage` before printing. */
   onAnswer?: (answer: AcquirerAnswer) => void;
 }
@@ -422,6 +442,8 @@ export class AcquirerSimulator {
   private readonly version: string;
   private readonly connections: TerminalConnection[];
   private readonly requestHeader: Buffer | undefined;
+  /** QR mode: the options and field 62 as sent. */
+  private readonly qr: { options: QrRequestOptions; field62: string } | undefined;
   private seq = 0;
   private stats: RunStats = newStats();
   private running = false;
@@ -452,6 +474,7 @@ export class AcquirerSimulator {
     const firstStan = int('firstStan', options.firstStan ?? 1, 1, 999_999);
     if (options.panPrefix !== undefined && !/^[0-9]{1,12}$/.test(options.panPrefix)) throw new RangeError('acquirer simulator: panPrefix must be 1 to 12 digits');
     this.version = mtiVersionOf(this.codec.dialect);
+    this.qr = options.qr === undefined ? undefined : qrMode(options.qr, this.codec.dialect.fields);
     if (this.framing.headerLength > 0 && this.framing.defaultHeader === undefined) {
       // A link with a fixed header and no configured default: TPDU 60 0001 0000, or zeros.
       const h = Buffer.alloc(this.framing.headerLength);
@@ -690,13 +713,32 @@ export class AcquirerSimulator {
     const seq = ++this.seq;
     const now = new Date();
     const d = this.codec.dialect;
+    const stan = c.nextStan('2');
+    const fields: Record<string, string> = {};
+    const put = (no: number, v: string): void => this.put(fields, no, v);
+
+    put(7, transmissionDateTime(now));
+    put(11, stan);
+    put(12, localTime(now, d.fields[12]?.length ?? 6));
+    put(13, localDate(now));
+    put(32, this.options.acquirerId ?? '410001');
+    put(37, `${now.getUTCFullYear() % 10}${String(dayOfYear(now)).padStart(3, '0')}${String(now.getUTCHours()).padStart(2, '0')}${stan}`);
+    put(41, c.terminalId);
+    if (this.qr === undefined) this.putCard(put, c, seq, now);
+    else this.putQr(put, c, seq, this.qr);
+
+    const msg: Iso8583Message = { mti: `${this.version}200`, fields };
+    if (this.options.messageHeader !== undefined) msg.header = this.options.messageHeader;
+    return msg;
+  }
+
+  /** A card at an ATM (cash withdrawal) or a POS (purchase): PAN, track 2, expiry, PIN block, EMV data. */
+  private putCard(put: (no: number, v: string) => void, c: TerminalConnection, seq: number, now: Date): void {
+    const d = this.codec.dialect;
     const atm = c.kind === 'atm';
     const currency = this.options.currency ?? '410';
     const country = this.options.country ?? '410';
     const amount = this.amountFor(c, seq);
-    const stan = c.nextStan('2');
-    const fields: Record<string, string> = {};
-    const put = (no: number, v: string): void => this.put(fields, no, v);
 
     const bin = this.options.panPrefix ?? (atm ? '476173' : '541333');
     const serial = 15 - bin.length;
@@ -709,28 +751,29 @@ export class AcquirerSimulator {
     put(2, pan);
     put(3, atm ? '011000' : '000000');
     put(4, amount);
-    put(7, transmissionDateTime(now));
-    put(11, stan);
-    put(12, localTime(now, d.fields[12]?.length ?? 6));
-    put(13, localDate(now));
     put(14, expiry);
     put(18, atm ? '6011' : '5411');
     put(22, atm ? '051' : '071');
     put(25, atm ? '02' : '00');
-    put(32, this.options.acquirerId ?? '410001');
     put(35, `${pan}${sep}${expiry}201${randomDigits(10)}`.slice(0, f35?.length ?? 37));
-    put(37, `${now.getUTCFullYear() % 10}${String(dayOfYear(now)).padStart(3, '0')}${String(now.getUTCHours()).padStart(2, '0')}${stan}`);
-    put(41, c.terminalId);
     put(42, `DARIACQ${String(c.index + 1).padStart(8, '0')}`);
     const name = `DARI SIM ${atm ? 'ATM' : 'SHOP'} ${String(c.index + 1).padStart(4, '0')}`;
     put(43, `${name.padEnd(23).slice(0, 23)}${'SEOUL'.padEnd(13)}  KR`);
     put(49, currency);
     if (atm && this.options.pinBlock !== false) put(52, randomHex(8));
     if (this.options.emv !== false) put(55, this.iccData(c, amount, currency, country, now));
+  }
 
-    const msg: Iso8583Message = { mti: `${this.version}200`, fields };
-    if (this.options.messageHeader !== undefined) msg.header = this.options.messageHeader;
-    return msg;
+  /** A wallet's outbound QR payment (QrRequestOptions): the scanned payload and an account token, no card. */
+  private putQr(put: (no: number, v: string) => void, c: TerminalConnection, seq: number, qr: { options: QrRequestOptions; field62: string }): void {
+    const { amountMinor } = qr.options;
+    put(3, '000000');
+    put(4, amountMinor === undefined ? this.amountFor(c, seq) : String(amountMinor).padStart(12, '0'));
+    // ISO 8583:1987 field 22: PAN entry mode 03 = bar code reader (the scanned QR), PIN entry capability 1.
+    put(22, '031');
+    put(49, qr.options.currency);
+    put(62, qr.field62);
+    put(102, `DARI-WALLET-${String(c.index + 1).padStart(5, '0')}`);
   }
 
   /** Field 55: the ARQC data an EMV chip and terminal produce for an online authorization. */
@@ -758,6 +801,29 @@ export class AcquirerSimulator {
       { tag: '9F37', value: randomHex(4) }, // unpredictable number
     ]);
   }
+}
+
+/**
+ * Check the QR options once, and percent-encode the payload as src/services/qr reads field 62. `put`
+ * drops a value its field cannot hold, which would turn a QR payment into a request without one: so
+ * a dialect without fields 62 and 102, or a payload too long for 62 once encoded, is refused here.
+ */
+function qrMode(o: QrRequestOptions, dialectFields: readonly (CompiledField | undefined)[]): { options: QrRequestOptions; field62: string } {
+  if (o.payload.length === 0) throw new RangeError('acquirer simulator: qr.payload is empty');
+  if (!/^[0-9]{3}$/.test(o.currency)) throw new RangeError('acquirer simulator: qr.currency must be an ISO 4217 numeric code (3 digits)');
+  const a = o.amountMinor;
+  if (a !== undefined && (!Number.isSafeInteger(a) || a < 1 || a > 999_999_999_999)) throw new RangeError('acquirer simulator: qr.amountMinor must be a whole number of minor units from 1 to 999999999999');
+  let field62: string;
+  try {
+    field62 = encodeURIComponent(o.payload);
+  } catch {
+    throw new RangeError('acquirer simulator: qr.payload is not well-formed UTF-16 (a lone surrogate)');
+  }
+  const f62 = dialectFields[62];
+  const f102 = dialectFields[102];
+  if (f62 === undefined || f102 === undefined) throw new RangeError('acquirer simulator: qr needs a dialect with fields 62 and 102');
+  if (!fits(f62, field62)) throw new RangeError(`acquirer simulator: qr.payload is ${field62.length} characters once percent-encoded; field 62 holds ${f62.length}`);
+  return { options: { ...o }, field62 };
 }
 
 /** Does `value` fit field `f` (fixed: exact length; variable: at most the maximum)? */
