@@ -97,6 +97,8 @@ export class Iso20022PartnerSimulator extends EventEmitter {
   readonly merchants = new Map<string, string>();
   /** Accounts the switch does not know (acmt.024 Vrfctn false, BE23). */
   readonly unknownAccounts = new Set<string>();
+  /** Creation time of each payment it originated, by MsgId (a re-send repeats it). */
+  private readonly created = new Map<string, string>();
 
   constructor(private readonly o: Iso20022SimOptions = {}) {
     super();
@@ -374,11 +376,15 @@ export class Iso20022PartnerSimulator extends EventEmitter {
     if (!link) return Promise.reject(new Error('no hub connected to the simulator'));
     const uetr = p.uetr ?? randomUUID();
     const msgId = p.msgId ?? this.nextId('SIM008');
+    // A re-send is the same message: the same MsgId keeps its first creation time.
+    const creDtTm = this.created.get(msgId) ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.created.set(msgId, creDtTm);
+    if (this.created.size > 10_000) this.created.delete(this.created.keys().next().value as string);
     const cdtr: CreditTransferTransaction['Cdtr'] = { Nm: p.creditorName };
     if (p.creditorCity || p.creditorCountry) cdtr.PstlAdr = { ...(p.creditorCity ? { TwnNm: p.creditorCity } : {}), ...(p.creditorCountry ? { Ctry: p.creditorCountry } : {}) };
     if (p.merchantId) cdtr.Id = { OrgId: { Othr: [{ Id: p.merchantId, SchmeNm: { Prtry: 'MID' } }] } };
     const doc: Pacs008 = {
-      GrpHdr: { MsgId: msgId, CreDtTm: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, InstgAgt: this.o.self ?? DEFAULT_SELF, InstdAgt: this.o.hub ?? DEFAULT_HUB },
+      GrpHdr: { MsgId: msgId, CreDtTm: creDtTm, NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, InstgAgt: this.o.self ?? DEFAULT_SELF, InstdAgt: this.o.hub ?? DEFAULT_HUB },
       CdtTrfTxInf: [{
         PmtId: { InstrId: msgId, EndToEndId: p.endToEndId ?? msgId, TxId: msgId, UETR: uetr },
         IntrBkSttlmAmt: { Ccy: p.currency, value: p.amount },

@@ -21,6 +21,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Iso8583Message } from '../codec/iso8583';
+import { checkMessage, type CheckedXml } from '../codec/iso20022';
 import { DariError, isDariError } from '../errors';
 import { LinkError } from '../link/errors';
 import type { MessageLink, MessageLinkPool } from '../link/message-link';
@@ -29,6 +30,7 @@ import { partnerProtocolChannel, partnerMessageChannel } from '../metrics/events
 import { uuidv7 } from './ids';
 import { txIdOf } from '../translate/ids';
 import type { Incoming, InboundPayment, Iso20022Translator, PaymentRefs } from '../translate/iso20022';
+import type { RuntimeValidator } from './xml-validation';
 
 export interface Iso20022PartnerOptions {
   id: string;
@@ -39,8 +41,8 @@ export interface Iso20022PartnerOptions {
   /** Silence after which the first pacs.028 is sent. */
   statusAfterMs: number;
   statusIntervalMs: number;
-  /** XSD validation of every message in and out (undefined: off). Returns the first errors, or []. */
-  validate?: (xml: string, type: string) => string[];
+  /** XSD validation of every message in and out (undefined: off). */
+  validate?: RuntimeValidator;
   log?: (line: string) => void;
 }
 
@@ -147,7 +149,7 @@ export class Iso20022Partner implements Sender {
   }
 
   private checkOutbound(xml: string, type: string): void {
-    const errors = this.o.validate?.(xml, type) ?? [];
+    const errors = this.o.validate?.outbound(xml) ?? [];
     if (errors.length > 0) throw new DariError('DARI_XML_SCHEMA_INVALID', `outbound ${type} fails its schema: ${errors.slice(0, 3).join('; ')}`);
   }
 
@@ -274,9 +276,11 @@ export class Iso20022Partner implements Sender {
   private receive(body: Buffer, linkId: string): void {
     let items: Incoming[];
     try {
-      items = this.o.translator.read(body);
+      // One gate pass (and its element tree) serves both the reading and the XSD validation.
+      const checked: CheckedXml = checkMessage(body);
+      items = this.o.translator.read(checked);
       const type = items[0]?.type ?? 'unknown';
-      const errors = this.o.validate?.(body.toString('utf8'), type) ?? [];
+      const errors = this.o.validate?.inbound(checked) ?? [];
       if (errors.length > 0) throw new DariError('DARI_XML_SCHEMA_INVALID', `${type} fails its schema: ${errors.slice(0, 3).join('; ')}`);
     } catch (e) {
       this.protocolError(isDariError(e) ? e.code : 'DARI_INTERNAL_ERROR', isDariError(e) ? e.toLine() : String(e));
@@ -298,14 +302,16 @@ export class Iso20022Partner implements Sender {
     }
   }
 
+  /** The pending entry an answer names: by its UETR, else by the UETR derived from its transaction id (a hash: only when needed). */
   private find(prefix: string, m: { uetr?: string | undefined; txnId?: string | undefined }): [string, Pending] | undefined {
-    const keys = [m.uetr, m.txnId === undefined ? undefined : this.o.translator.uetrOf(m.txnId)];
-    for (const k of keys) {
-      if (k === undefined) continue;
-      const p = this.pending.get(prefix + k);
-      if (p) return [prefix + k, p];
+    if (m.uetr !== undefined) {
+      const p = this.pending.get(prefix + m.uetr);
+      if (p) return [prefix + m.uetr, p];
     }
-    return undefined;
+    if (m.txnId === undefined) return undefined;
+    const key = prefix + this.o.translator.uetrOf(m.txnId);
+    const p = this.pending.get(key);
+    return p ? [key, p] : undefined;
   }
 
   private onStatus(msg: Extract<Incoming, { kind: 'status' }>): void {

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Iso8583Message } from '../codec/iso8583';
-import { buildMessage, parseMessage } from '../codec/iso20022';
+import { buildMessage, parseMessage, type CheckedXml } from '../codec/iso20022';
 import type {
   Acmt023, Agent, AppHdr, Camt056, CreditTransferTransaction, MessageType, Pacs002, Pacs008, Pacs028, Party, ParsedMessage,
 } from '../codec/iso20022/types';
@@ -138,10 +138,15 @@ function clip(s: string, n: number): string {
 export class Iso20022Translator {
   readonly status: StatusMapper;
   private readonly now: () => Date;
+  /** This hub and the partner as agents, made once: every message names them (the builder only reads them). */
+  private readonly hubAgent: Agent;
+  private readonly partnerAgent: Agent;
 
   constructor(private readonly o: Iso20022TranslatorOptions) {
     this.status = o.status;
     this.now = o.now ?? (() => new Date());
+    this.hubAgent = agentOf(o.hub);
+    this.partnerAgent = agentOf(o.partner);
   }
 
   uetrOf(txnId: string): string {
@@ -151,7 +156,7 @@ export class Iso20022Translator {
   private header(type: MessageType, bizMsgIdr: string, creDt: string): AppHdr | undefined {
     if (this.o.header === 'none') return undefined;
     return {
-      Fr: { FIId: agentOf(this.o.hub) }, To: { FIId: agentOf(this.o.partner) },
+      Fr: { FIId: this.hubAgent }, To: { FIId: this.partnerAgent },
       BizMsgIdr: bizMsgIdr, MsgDefIdr: type, CreDt: creDt.endsWith('Z') ? creDt : new Date(creDt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
   }
@@ -187,7 +192,7 @@ export class Iso20022Translator {
     if (!refs.amount) throw new DariError('DARI_TRANSLATE_INVALID', 'a payment needs fields 4 and 49', { field: f['4'] === undefined ? 4 : 49 });
     const acquirer = f['32'];
     const dbtrAgt = agentOf((acquirer !== undefined ? o.acquirers?.[acquirer] : undefined) ?? (acquirer !== undefined ? { memberId: acquirer } : o.hub));
-    const cdtrAgt = f['100'] !== undefined ? agentOf({ memberId: f['100'] }) : agentOf(o.partner);
+    const cdtrAgt = f['100'] !== undefined ? agentOf({ memberId: f['100'] }) : this.partnerAgent;
 
     const acceptor = f['43'] !== undefined ? splitAcceptor(f['43']) : undefined;
     const ids: { Id: string; SchmeNm: { Prtry: string } }[] = [];
@@ -252,7 +257,7 @@ export class Iso20022Translator {
       GrpHdr: {
         MsgId: refs.msgId, CreDtTm: refs.creDtTm, NbOfTxs: '1',
         SttlmInf: { SttlmMtd: o.settlementMethod },
-        InstgAgt: agentOf(o.hub), InstdAgt: agentOf(o.partner),
+        InstgAgt: this.hubAgent, InstdAgt: this.partnerAgent,
       },
       CdtTrfTxInf: [tx],
     };
@@ -264,7 +269,7 @@ export class Iso20022Translator {
     const msgId = followUpMsgId(refs.txnId, 'S', seq);
     const creDtTm = this.isoNow();
     const doc: Pacs028 = {
-      GrpHdr: { MsgId: msgId, CreDtTm: creDtTm, InstgAgt: agentOf(this.o.hub), InstdAgt: agentOf(this.o.partner) },
+      GrpHdr: { MsgId: msgId, CreDtTm: creDtTm, InstgAgt: this.hubAgent, InstdAgt: this.partnerAgent },
       TxInf: [{
         StsReqId: msgId,
         OrgnlGrpInf: { OrgnlMsgId: refs.msgId, OrgnlMsgNmId: refs.paymentVersion, OrgnlCreDtTm: refs.creDtTm },
@@ -287,8 +292,8 @@ export class Iso20022Translator {
     const orgnlCreDtTm = de90 !== undefined && /^\d{20}/.test(de90) ? transmissionToIso(de90.slice(10, 20), this.now()) : undefined;
     const msgId = followUpMsgId(txnId, 'C', seq);
     const reason = ({ '17': 'CUST', '59': 'FRAD', '94': 'DUPL' } as Record<string, string>)[msg.fields['39'] ?? ''] ?? 'TECH';
-    const assigner = { Agt: agentOf(this.o.hub) };
-    const assignee = { Agt: agentOf(this.o.partner) };
+    const assigner = { Agt: this.hubAgent };
+    const assignee = { Agt: this.partnerAgent };
     const tx: NonNullable<Camt056['Undrlyg'][number]['TxInf']>[number] = {
       CxlId: msgId,
       Case: { Id: msgId, Cretr: assigner },
@@ -312,7 +317,7 @@ export class Iso20022Translator {
     const creDtTm = this.isoNow();
     const acct: NonNullable<Acmt023['Vrfctn'][number]['PtyAndAcctId']['Acct']> = { Id: { Othr: { Id: clip(v.account, 34), ...(v.scheme ? { SchmeNm: { Prtry: clip(v.scheme, 35) } } : {}) } } };
     const doc: Acmt023 = {
-      Assgnmt: { MsgId: v.id, CreDtTm: creDtTm, Assgnr: { Agt: agentOf(this.o.hub) }, Assgne: { Agt: agentOf(this.o.partner) } },
+      Assgnmt: { MsgId: v.id, CreDtTm: creDtTm, Assgnr: { Agt: this.hubAgent }, Assgne: { Agt: this.partnerAgent } },
       Vrfctn: [{
         Id: v.id,
         PtyAndAcctId: {
@@ -325,8 +330,8 @@ export class Iso20022Translator {
     return this.build('acmt.023.001.03', doc, v.id, creDtTm);
   }
 
-  /** Read a message from the partner into what the gateway acts on. Throws coded errors. */
-  read(body: Buffer | string): Incoming[] {
+  /** Read a message from the partner (or checkMessage's result for it) into what the gateway acts on. Throws coded errors. */
+  read(body: Buffer | string | CheckedXml): Incoming[] {
     const m = parseMessage(body) as ParsedMessage;
     switch (m.type) {
       case 'pacs.002.001.10': return this.readStatus(m.type, m.document);
@@ -399,7 +404,7 @@ export class Iso20022Translator {
     if (p.txId !== undefined) tx.OrgnlTxId = p.txId;
     if (p.uetr !== undefined) tx.OrgnlUETR = p.uetr;
     if (reason !== undefined) tx.StsRsnInf = [{ Rsn: { Cd: reason } }];
-    const doc: Pacs002 = { GrpHdr: { MsgId: msgId, CreDtTm: creDtTm, InstgAgt: agentOf(this.o.hub), InstdAgt: agentOf(this.o.partner) }, TxInfAndSts: [tx] };
+    const doc: Pacs002 = { GrpHdr: { MsgId: msgId, CreDtTm: creDtTm, InstgAgt: this.hubAgent, InstdAgt: this.partnerAgent }, TxInfAndSts: [tx] };
     return this.build('pacs.002.001.10', doc, msgId, creDtTm);
   }
 

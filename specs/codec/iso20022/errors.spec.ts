@@ -57,7 +57,7 @@ describe('ISO 20022 codec: bad input', () => {
       ['a declared non-UTF-8 encoding', edit(P008, 'encoding="UTF-8"', 'encoding="ISO-8859-1"'), /not supported \(ISO 20022 messages are UTF-8\)/],
       ['bytes that are not UTF-8', Buffer.concat([Buffer.from(P008.slice(0, 200)), Buffer.from([0xff, 0xfe]), Buffer.from(P008.slice(200))]), /not valid UTF-8/],
       ['three top-level elements', '<AppHdr/><Document/><Document/>', /3 top-level elements/],
-      ['an element name fast-xml-parser refuses', '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"><constructor/></Document>', /parser refused/],
+      ['an element name that is an Object.prototype member', '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"><constructor/></Document>', /parser refused/],
     ];
     for (const [what, input, re] of cases) it(what, () => expectCode(() => parseMessage(input), 'DARI_XML_MALFORMED', re));
 

@@ -224,20 +224,3 @@ export function isMessageType(s: string): s is MessageType {
 export function isHeaderType(s: string): s is HeaderType {
   return (HEADER_TYPES as readonly string[]).includes(s);
 }
-
-/** Element names that repeat somewhere in a layout: the parser makes them arrays even when they occur once. */
-export const REPEATING_NAMES: ReadonlySet<string> = (() => {
-  const names = new Set<string>();
-  const seen = new Set<Group>();
-  const walk = (g: Group): void => {
-    if (seen.has(g)) return;
-    seen.add(g);
-    for (const c of g.children) {
-      if (c.max > 1) names.add(c.name);
-      if (typeof c.node !== 'string') walk(c.node);
-    }
-  };
-  for (const m of MESSAGES.values()) walk(m.layout);
-  walk(HEADER_LAYOUT);
-  return names;
-})();

@@ -23,6 +23,9 @@ export type Node = Leaf | Group;
 
 export interface Child {
   readonly name: string;
+  /** `<name>` and `</name>`, made once for the builder. */
+  readonly open: string;
+  readonly close: string;
   readonly node: Node;
   /** minOccurs: 0 or 1 (inside a choice, 0: the choice itself says one must be there). */
   readonly min: 0 | 1;
@@ -50,9 +53,10 @@ export const list1 = (node: Node, max = Infinity): Occurs => ({ node, min: 1, ma
 
 function group(choice: boolean, spec: Readonly<Record<string, Node | Occurs>>): Group {
   // Object literal keys keep their insertion order (no integer keys here): that order is the XSD's.
-  const children: Child[] = Object.entries(spec).map(([name, s]) =>
-    typeof s === 'string' || 'kind' in s ? { name, node: s, min: 0, max: 1 } : { name, node: s.node, min: choice ? 0 : s.min, max: s.max },
-  );
+  const children: Child[] = Object.entries(spec).map(([name, s]) => ({
+    name, open: `<${name}>`, close: `</${name}>`,
+    ...(typeof s === 'string' || 'kind' in s ? { node: s, min: 0, max: 1 } : { node: s.node, min: choice ? 0 : s.min, max: s.max }),
+  }));
   return Object.freeze({ kind: 'group', choice, children: Object.freeze(children), index: new Map(children.map((c) => [c.name, c])) });
 }
 

@@ -8,42 +8,18 @@
  * The type comes from the Document namespace (`urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08`), or,
  * for a Document without namespace, from the header's MsgDefIdr; when both are there they must agree.
  */
-import { XMLParser } from 'fast-xml-parser';
 import { DariError } from '../../errors';
-import { DEFAULT_LIMITS, MAX_DEPTH_CAP, checkXml, type XmlLimits } from './guard';
-import { HEADER_LAYOUT, ISO_NAMESPACE_PREFIX, MESSAGES, MESSAGE_TYPES, REPEATING_NAMES, isHeaderType, isMessageType } from './messages';
-import { ATTRS, ROOT_SCOPE, TEXT_KEY, childElements, readGroup, resolvePrefix, scopeOf, splitName, type Scope } from './read';
+import { DEFAULT_LIMITS, MAX_DEPTH_CAP, checkXml, type CheckedXml, type XmlLimits, type XmlNode } from './guard';
+import { HEADER_LAYOUT, ISO_NAMESPACE_PREFIX, MESSAGES, MESSAGE_TYPES, isHeaderType, isMessageType } from './messages';
+import { documentRoot } from './path';
+import { ROOT_SCOPE, childElements, readGroup, resolvePrefix, scopeOf, type Scope } from './read';
 import type { AppHdr, HeaderType, MessageType, ParsedMessage } from './types';
 
 export type ParseOptions = Partial<XmlLimits>;
 
-/**
- * Safe settings (see the reference note, section 7): attributes kept (Ccy, xmlns), every value a
- * string (no number parsing: amounts stay decimal strings, identifiers keep leading zeros), no
- * entity processing by the parser (the gate refuses DOCTYPE; guard.decodeEntities handles the five
- * predefined entities and character references of the values actually read), declarations and
- * processing instructions dropped, prefixes kept (namespaces are resolved by the walk).
- */
-const PARSER = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  attributesGroupName: ATTRS,
-  textNodeName: TEXT_KEY,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  removeNSPrefix: false,
-  trimValues: true,
-  jPath: false,
-  maxNestedTags: MAX_DEPTH_CAP + 1,
-  isArray: (tagName: string) => REPEATING_NAMES.has(splitName(tagName)[1]),
-});
-
 /** Options merged with the defaults, checked once. */
-export function resolveLimits(opts: ParseOptions = {}): XmlLimits {
+export function resolveLimits(opts?: ParseOptions): XmlLimits {
+  if (opts === undefined) return DEFAULT_LIMITS;
   const limits = { ...DEFAULT_LIMITS, ...opts };
   if (!Number.isInteger(limits.maxBytes) || limits.maxBytes < 64) {
     throw new DariError('DARI_CONFIG_INVALID', 'iso20022 maxBytes must be an integer of at least 64');
@@ -54,57 +30,50 @@ export function resolveLimits(opts: ParseOptions = {}): XmlLimits {
   return limits;
 }
 
-/** Parse checked text into the parser's tree; any parser refusal is a malformed document. */
-export function parseTree(text: string): Record<string, unknown> {
-  try {
-    return PARSER.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    // fast-xml-parser refuses element names such as `constructor` (prototype pollution guard).
-    throw new DariError('DARI_XML_MALFORMED', `the XML parser refused the document (${(e as Error).message.slice(0, 120)})`);
-  }
+/**
+ * The gate alone (size, UTF-8, DOCTYPE, depth, well-formedness; see guard.ts) with the element tree
+ * it builds. Give its result to parseMessage and to SchemaValidator.validate: a message that is both
+ * read and validated is then checked and tokenized once.
+ */
+export function checkMessage(xml: string | Uint8Array, opts?: ParseOptions): CheckedXml {
+  return checkXml(xml, resolveLimits(opts));
 }
 
+/** Input given to parseMessage or SchemaValidator.validate as text or bytes, not yet checked. */
+export const isRawInput = (xml: string | Uint8Array | CheckedXml): xml is string | Uint8Array => typeof xml === 'string' || xml instanceof Uint8Array;
+
+type Part = [el: XmlNode, scope: Scope];
+
 interface Parts {
-  header?: [key: string, value: unknown, scope: Scope];
-  document: [key: string, value: unknown, scope: Scope];
+  header?: Part;
+  document: Part;
   envelope: boolean;
 }
 
-const localName = (qname: string): string => splitName(qname)[1];
-
 /** Find AppHdr and Document whatever the form. */
-function locateParts(tree: Record<string, unknown>, roots: string[]): Parts {
+function locateParts(roots: readonly XmlNode[]): Parts {
   const [first, second] = roots;
   if (roots.length === 1 && first !== undefined) {
-    const top = tree[first];
-    if (localName(first) === 'Document') return { document: [first, top, scopeOf(top, ROOT_SCOPE)], envelope: false };
-    if (localName(first) === 'AppHdr') throw new DariError('DARI_XML_UNKNOWN_MESSAGE', 'a business application header without a Document');
-    const scope = scopeOf(top, ROOT_SCOPE);
-    let header: Parts['header'];
-    let document: Parts['document'] | undefined;
-    if (typeof top === 'object' && top !== null) {
-      for (const key in top) {
-        if (key === ATTRS || key === TEXT_KEY) continue;
-        const raw = (top as Record<string, unknown>)[key];
-        const items = Array.isArray(raw) ? raw : [raw];
-        const local = localName(key);
-        if (local !== 'AppHdr' && local !== 'Document') continue;
-        if (items.length > 1 || (local === 'AppHdr' ? header : document) !== undefined) {
-          throw new DariError('DARI_XML_VALUE_INVALID', `/${first}/${local}: occurs more than once in the envelope`);
-        }
-        if (local === 'AppHdr') header = [key, items[0], scopeOf(items[0], scope)];
-        else document = [key, items[0], scopeOf(items[0], scope)];
+    if (first.local === 'Document') return { document: [first, scopeOf(first, ROOT_SCOPE)], envelope: false };
+    if (first.local === 'AppHdr') throw new DariError('DARI_XML_UNKNOWN_MESSAGE', 'a business application header without a Document');
+    const scope = scopeOf(first, ROOT_SCOPE);
+    let header: Part | undefined;
+    let document: Part | undefined;
+    for (const c of first.children) {
+      if (c.local !== 'AppHdr' && c.local !== 'Document') continue;
+      if ((c.local === 'AppHdr' ? header : document) !== undefined) {
+        throw new DariError('DARI_XML_VALUE_INVALID', `/${first.name}/${c.local}: occurs more than once in the envelope`);
       }
+      if (c.local === 'AppHdr') header = [c, scopeOf(c, scope)];
+      else document = [c, scopeOf(c, scope)];
     }
-    if (document === undefined) throw new DariError('DARI_XML_UNKNOWN_MESSAGE', `no Document element in the <${localName(first)}> wrapper`);
+    if (document === undefined) throw new DariError('DARI_XML_UNKNOWN_MESSAGE', `no Document element in the <${first.local}> wrapper`);
     return header === undefined ? { document, envelope: true } : { header, document, envelope: true };
   }
-  if (roots.length === 2 && first !== undefined && second !== undefined && localName(first) === 'AppHdr' && localName(second) === 'Document') {
-    const h = tree[first];
-    const d = tree[second];
-    return { header: [first, h, scopeOf(h, ROOT_SCOPE)], document: [second, d, scopeOf(d, ROOT_SCOPE)], envelope: false };
+  if (roots.length === 2 && first !== undefined && second !== undefined && first.local === 'AppHdr' && second.local === 'Document') {
+    return { header: [first, scopeOf(first, ROOT_SCOPE)], document: [second, scopeOf(second, ROOT_SCOPE)], envelope: false };
   }
-  throw new DariError('DARI_XML_MALFORMED', `${roots.length} top-level elements (${roots.map(localName).join(', ')}): a document has one root, or AppHdr followed by Document`);
+  throw new DariError('DARI_XML_MALFORMED', `${roots.length} top-level elements (${roots.map((r) => r.local).join(', ')}): a document has one root, or AppHdr followed by Document`);
 }
 
 /** The header namespace, or a coded error. */
@@ -116,22 +85,25 @@ function headerTypeOf(scopeNs: string | undefined): HeaderType {
   return t;
 }
 
-/** Read an ISO 20022 message (see the module comment). Bad input throws a DariError (DARI_XML_*). */
-export function parseMessage(xml: string | Uint8Array, opts?: ParseOptions): ParsedMessage {
-  const checked = checkXml(xml, resolveLimits(opts));
-  const tree = parseTree(checked.text);
-  const parts = locateParts(tree, checked.roots);
+/**
+ * Read an ISO 20022 message (see the module comment): text or bytes, or the result of checkMessage
+ * (then `opts` is not used: the limits applied when it was checked). Bad input throws a DariError
+ * (DARI_XML_*).
+ */
+export function parseMessage(xml: string | Uint8Array | CheckedXml, opts?: ParseOptions): ParsedMessage {
+  const checked = isRawInput(xml) ? checkXml(xml, resolveLimits(opts)) : xml;
+  const parts = locateParts(checked.elements);
 
   let header: AppHdr | undefined;
   let headerType: HeaderType | undefined;
   if (parts.header !== undefined) {
-    const [hKey, value, hScope] = parts.header;
-    headerType = headerTypeOf(resolvePrefix(hScope, splitName(hKey)[0]));
-    header = readGroup(HEADER_LAYOUT, value, '/AppHdr', hScope, ISO_NAMESPACE_PREFIX + headerType) as unknown as AppHdr;
+    const [hEl, hScope] = parts.header;
+    headerType = headerTypeOf(resolvePrefix(hScope, hEl.prefix));
+    header = readGroup(HEADER_LAYOUT, hEl, { up: null, name: 'AppHdr', index: 0 }, hScope, ISO_NAMESPACE_PREFIX + headerType) as unknown as AppHdr;
   }
 
-  const [docKey, docValue, docScope] = parts.document;
-  const docNs = resolvePrefix(docScope, splitName(docKey)[0]);
+  const [docEl, docScope] = parts.document;
+  const docNs = resolvePrefix(docScope, docEl.prefix);
   let type: MessageType;
   if (docNs !== undefined && docNs.startsWith(ISO_NAMESPACE_PREFIX)) {
     const t = docNs.slice(ISO_NAMESPACE_PREFIX.length);
@@ -149,12 +121,12 @@ export function parseMessage(xml: string | Uint8Array, opts?: ParseOptions): Par
   const layout = MESSAGES.get(type);
   if (layout === undefined) throw new DariError('DARI_INTERNAL_ERROR', `no layout for ${type}`);
   const ns = docNs ?? '';
-  const roots = childElements(docValue, docScope, ns, layout.root);
+  const roots = childElements(docEl, docScope, ns, layout.root);
   const rootPath = `/Document/${layout.root}`;
   if (roots.length === 0) throw new DariError('DARI_XML_MISSING_ELEMENT', `${rootPath} is missing (${type})`, { field: rootPath });
   if (roots.length > 1) throw new DariError('DARI_XML_VALUE_INVALID', `${rootPath}: occurs more than once`, { field: rootPath });
-  const [rootValue, rootScope] = roots[0] as [unknown, Scope];
-  const document = readGroup(layout.layout, rootValue, rootPath, rootScope, ns);
+  const [rootEl, rootScope] = roots[0] as Part;
+  const document = readGroup(layout.layout, rootEl, documentRoot(layout.root), rootScope, ns);
   const out = { type, document, envelope: parts.envelope } as unknown as ParsedMessage;
   if (header !== undefined) {
     out.header = header;

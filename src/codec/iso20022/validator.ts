@@ -13,9 +13,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DariError } from '../../errors';
-import { checkXml, type XmlLimits } from './guard';
+import { XML_DECLARATION } from './build';
+import { checkXml, type CheckedXml, type XmlLimits } from './guard';
 import { ISO_NAMESPACE_PREFIX, MESSAGE_TYPES, isHeaderType, isMessageType } from './messages';
-import { resolveLimits, type ParseOptions } from './parse';
+import { isRawInput, resolveLimits, type ParseOptions } from './parse';
 import { maskIfPan } from './summary';
 import type { HeaderType, MessageType } from './types';
 
@@ -57,6 +58,8 @@ function loadLibxml(): Promise<Libxml> {
 
 /** Wrapper put around `AppHdr` + `Document` given as two top-level elements, on the same line as the text start. */
 const WRAPPER = 'DariWrapper';
+const WRAPPER_OPEN = Buffer.from(`<${WRAPPER}>`);
+const WRAPPER_CLOSE = Buffer.from(`</${WRAPPER}>`);
 
 export class SchemaValidator {
   private readonly compiled = new Map<string, XsdValidator>();
@@ -110,21 +113,49 @@ export class SchemaValidator {
   }
 
   /**
-   * Validate a message (bare Document, AppHdr + Document, or an envelope) against its XSDs.
-   * Invalid messages give `valid: false` and the errors; input that cannot be validated at all
-   * (refused by the gate, not XML, unknown message, missing schema) throws a DariError.
+   * Validate a message (bare Document, AppHdr + Document, or an envelope) against its XSDs: text,
+   * bytes, or the result of checkMessage (the gate then is not run again). Invalid messages give
+   * `valid: false` and the errors; input that cannot be validated at all (refused by the gate, not
+   * XML, unknown message, missing schema) throws a DariError.
    */
-  validate(xml: string | Uint8Array): ValidationResult {
-    const checked = checkXml(xml, this.limits);
-    let text = checked.text;
-    if (checked.roots.length > 1) {
-      // Two top-level elements (AppHdr, Document): wrap them without moving any line.
-      const decl = /^<\?xml[^?]*\?>/.exec(text);
-      text = `<${WRAPPER}>` + (decl ? text.slice(decl[0].length) : text) + `</${WRAPPER}>`;
+  validate(xml: string | Uint8Array | CheckedXml): ValidationResult {
+    const checked = isRawInput(xml) ? checkXml(xml, this.limits) : xml;
+    return this.run(checked.text, checked.bytes, checked.declEnd, checked.elements.length > 1);
+  }
+
+  /**
+   * Validate a message this process built with buildMessage, with the gate cut to what such text
+   * can need: the size bound, and no markup declaration at all (the builder writes no `<!`, so no
+   * DOCTYPE, entity, comment or CDATA can be there). Well-formedness is left to libxml2, and the
+   * XSDs apply as to any message. Anything else must go through validate().
+   */
+  validateBuilt(xml: string): ValidationResult {
+    if (xml.length > this.limits.maxBytes || (xml.length * 3 > this.limits.maxBytes && Buffer.byteLength(xml, 'utf8') > this.limits.maxBytes)) {
+      throw new DariError('DARI_XML_TOO_LARGE', `the document is larger than ${this.limits.maxBytes} bytes`);
+    }
+    if (xml.includes('<!')) throw new DariError('DARI_XML_DOCTYPE_REFUSED', 'a markup declaration in a message said to be built by Dari (validate it with validate())');
+    // buildMessage writes its declaration (ending in a line break) and then one root, or AppHdr and
+    // Document side by side.
+    const declared = xml.startsWith(XML_DECLARATION);
+    return this.run(xml, undefined, declared ? XML_DECLARATION.length - 1 : 0, xml.startsWith('<AppHdr', declared ? XML_DECLARATION.length : 0));
+  }
+
+  /**
+   * libxml2 parses the UTF-8 bytes (the input's own when it came as bytes); AppHdr and Document side
+   * by side are wrapped in one element that starts where the XML declaration was, so no line moves.
+   */
+  private run(text: string, bytes: Uint8Array | undefined, declEnd: number, twoRoots: boolean): ValidationResult {
+    let input: Uint8Array;
+    if (!twoRoots) input = bytes ?? Buffer.from(text, 'utf8');
+    else if (bytes === undefined) input = Buffer.from(`<${WRAPPER}>${text.slice(declEnd)}</${WRAPPER}>`, 'utf8');
+    else {
+      // The declaration is ASCII, so its end in the bytes is declEnd, after a BOM if there is one.
+      const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+      input = Buffer.concat([WRAPPER_OPEN, bytes.subarray(declEnd + bom), WRAPPER_CLOSE]);
     }
     let doc;
     try {
-      doc = this.lx.XmlDocument.fromString(text);
+      doc = this.lx.XmlDocument.fromBuffer(input);
     } catch (e) {
       const line = (e as { details?: Array<{ line: number }> }).details?.[0]?.line;
       throw new DariError('DARI_XML_MALFORMED', `${line ? `line ${line}: ` : ''}${firstLine(e)}`);
