@@ -344,6 +344,8 @@ interface Wire {
   lib: Candidate['lib'];
   msg: MsgName;
   bytes: number;
+  /** Dari only: whether the fast unpack path answers the message (else the generic path does). */
+  fast?: boolean;
 }
 
 function buildCandidates(notes: string[], wires: Wire[]): Candidate[] {
@@ -362,7 +364,7 @@ function buildCandidates(notes: string[], wires: Wire[]): Candidate[] {
       checkFields(`${lib} ${name}`, m, back.mti, back.fields, []);
       if (!codec.pack(back).equals(wire)) fail(`${lib} ${name}: pack(unpack(wire)) != wire`);
       if (dialect === 'iso87ascii') asciiWire[name] = wire;
-      wires.push({ lib, msg: name, bytes: wire.length });
+      wires.push({ lib, msg: name, bytes: wire.length, fast: codec.unpackFastOnly(wire) !== null });
       add(lib, name, 'pack', dariPackLoop(codec, m));
       add(lib, name, 'unpack', dariUnpackLoop(codec, wire));
     }
@@ -555,6 +557,7 @@ async function main(): Promise<void> {
   console.log(`messages: 0200 authorization, ${Object.keys(REQUEST.fields).length} fields, field 55 = ${iccBytes} bytes of BER-TLV (20 EMV tags); 0210 response, ${Object.keys(RESPONSE.fields).length} fields (no 35/52/55; 38, 39 added)`);
   console.log(`wire sizes (bytes, 0200/0210): ${(['dari iso87ascii', 'dari iso87binary', 'iso_8583', 'iso8583'] as const).map((lib) => `${lib} ${wires.filter((w) => w.lib === lib).map((w) => w.bytes).join('/')}`).join('; ')}`);
   console.log('round-trip check: all candidates OK (every field decoded back to the value packed)');
+  console.log(`dari unpack answered by: ${wires.filter((w) => w.fast !== undefined).map((w) => `${w.lib.slice(5)} ${w.msg} ${w.fast === true ? 'the fast path' : 'the GENERIC path (fast path declined)'}`).join('; ')}`);
   console.log(`method: ${RUNS} runs x ${ROUNDS} rounds; each round runs every candidate for a calibrated ~${SLICE_MS} ms slice in rotating order (round-robin); rate = median over runs of (ops / summed slice time).`);
   console.log('        young generation enlarged (flags above) for the allocation measurement; rates come from the same process (fewer scavenges: helps the allocation-heavy baselines).');
   console.log();

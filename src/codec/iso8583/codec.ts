@@ -10,6 +10,8 @@
  * pack writes into a reusable scratch buffer in one pass (validating each character as it writes
  * it) and copies the result out once.
  */
+// Imported, not the global: in Node 20 the global `Buffer` is an accessor, called on every use.
+import { Buffer } from 'node:buffer';
 import { DariError, type ErrorCode } from '../../errors';
 import { ASCII_TO_EBCDIC, BCD_PAIR, CLASS_NAMES, CLASS_REGEX, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE } from './charsets';
 import { Cls, Enc, PEnc, type CompiledDialect, type CompiledField, encodedSize } from './spec';

@@ -2,7 +2,7 @@
  * A dialect-specialised unpacker, derived once per codec from the compiled dialect (the dialect
  * stays data; this is a compiled form of it, as fast-json-stringify does for schemas).
  *
- * The generated function is an accept-only fast path: it returns the message when it can prove the
+ * The generated code is an accept-only fast path: it returns the message when it can prove the
  * input is a valid message, and `null` as soon as anything is unusual (any error, but also rare
  * valid forms such as lowercase hex digits). The codec then runs the generic unpacker, which gives
  * the message or the precise DariError. So the fast path needs no error messages of its own, and
@@ -10,14 +10,24 @@
  * specs/codec/iso8583/fast.spec.ts check that on generated, random and mutated messages.
  *
  * What it inlines, per field, with the field's constants: the length prefix, the length checks,
- * the content class check (byte table, unrolled for short fixed fields), BCD nibble and pad
- * checks, hex checks and the TLV walk. Fields it does not specialise (EBCDIC text, x+n, positional
- * subfields) call the generic per-field reader, which may throw: the codec catches that and re-runs
- * the generic unpacker for the error.
+ * the content class check (byte tables and-ed: straight-line for fixed fields, four bytes per turn
+ * otherwise), BCD nibble and pad checks, hex checks (four digits per 32-bit word, see isUpperHex)
+ * and the TLV walk. Fields it does not specialise (EBCDIC text, x+n, positional subfields) call
+ * the generic per-field reader, which may throw: the codec catches that and re-runs the generic
+ * unpacker for the error.
+ *
+ * Three generated functions. The entry point reads the header, MTI and bitmaps (small, so always
+ * optimised). The dialect-wide `fastFields` reads the fields of any bitmap, bit by bit, into a
+ * copy of the bitmap's template object. Once it accepted a message, the bitmap pattern (a switch
+ * sees a few dozen: one or two per MTI and path) gets a `fastFields_<bitmap>` of its own,
+ * generated from the same emitters with the bitmap as a constant: straight-line code over exactly
+ * its fields, values in locals, the result one object literal. Both accept exactly the same
+ * inputs with the same result; the specs above exercise both, since they unpack every input twice
+ * through the fast path.
  */
-import { BCD_PAIR, CLASS_REGEX, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE } from './charsets';
+import { BCD_PAIR, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE, isUpperHex } from './charsets';
 import { Cls, Enc, PEnc, type CompiledDialect, type CompiledField } from './spec';
-import { checkTlv } from './tlv';
+import { checkTlv, isUpperHexTlv } from './tlv';
 import type { Iso8583Message } from './codec';
 
 /** What the generated code needs from the codec (its generic per-field and header readers). */
@@ -29,6 +39,8 @@ export interface FastHost {
 }
 
 export type FastUnpack = (buf: Buffer, start: number, end: number) => Iso8583Message | null;
+/** The fields of a message whose header, MTI (`mti`, `header`) and bitmaps the entry point has read, from `o`. */
+type FieldsUnpack = (buf: Buffer, start: number, end: number, o: number, mti: string, header: string | undefined) => Iso8583Message | null;
 
 /** Uppercase hex digits only (lowercase is valid but the generic path uppercases it: left to it). */
 const UPPER_HEX_TABLE = (() => {
@@ -36,32 +48,38 @@ const UPPER_HEX_TABLE = (() => {
   for (let c = 0; c < 256; c++) t[c] = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) ? 1 : 0;
   return t;
 })();
-const UPPER_HEX = /^[0-9A-F]*$/;
 /** Hex digit value per EBCDIC byte (255 for non-hex), for ebcdic-hex bitmaps. */
 const EBCDIC_HEX_VALUE = (() => {
   const t = new Uint8Array(256);
   for (let c = 0; c < 256; c++) t[c] = HEX_VALUE[EBCDIC_TO_ASCII[c] as number] as number;
   return t;
 })();
-/** Packed BCD byte with two decimal digits. */
-const BCD_N = (() => {
-  const t = new Uint8Array(256);
-  for (let b = 0; b < 256; b++) t[b] = (b >> 4) <= 9 && (b & 15) <= 9 ? 1 : 0;
-  return t;
-})();
-/** Packed BCD byte of track data: two nibbles each a decimal digit or the separator D. */
-const BCD_Z = (() => {
-  const t = new Uint8Array(256);
-  const ok = (n: number): boolean => n <= 9 || n === 0xd;
-  for (let b = 0; b < 256; b++) t[b] = ok(b >> 4) && ok(b & 15) ? 1 : 0;
-  return t;
-})();
 /** Character of a nibble: 0-9, A-F (so nibble D, the track separator, reads "D"). */
 const NIBBLE_CHAR = Uint8Array.from('0123456789ABCDEF', (ch) => ch.charCodeAt(0));
-/** Below this many bytes a fixed character field's class check is unrolled. */
-const UNROLL_MAX = 16;
-/** From this many characters the class check is one regular expression (as in the generic path). */
-const REGEX_MIN = 24;
+/**
+ * Per byte, its two characters as one 16-bit unit in memory order (a store into a Uint16Array
+ * over the scratch writes them in that order on any platform), or 0 where `ok` refuses a nibble.
+ */
+function pairTable(ok: (nibble: number) => boolean): Uint16Array {
+  const t = new Uint16Array(256);
+  const bytes = new Uint8Array(t.buffer);
+  for (let b = 0; b < 256; b++) {
+    if (!ok(b >> 4) || !ok(b & 15)) continue;
+    bytes[2 * b] = NIBBLE_CHAR[b >> 4] as number;
+    bytes[2 * b + 1] = NIBBLE_CHAR[b & 15] as number;
+  }
+  return t;
+}
+/** Any byte as two uppercase hex digits. */
+const HEX_PAIR = pairTable(() => true);
+/** Packed BCD byte with two decimal digits. */
+const BCD_PAIR_N = pairTable((n) => n <= 9);
+/** Packed BCD byte of track data: two nibbles each a decimal digit or the separator D. */
+const BCD_PAIR_Z = pairTable((n) => n <= 9 || n === 0xd);
+/** Whether the first of two bytes is the low half of a 16-bit unit on this platform. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Up to this many bytes, a fixed field is read into the scratch by straight-line code. */
+const STRAIGHT_MAX = 48;
 
 /** Eight hex digits at `o` through `table` (a hex-value table): the 32-bit value, or -1. */
 function hex8(buf: Buffer, o: number, table: Uint8Array): number {
@@ -77,6 +95,119 @@ function hex8(buf: Buffer, o: number, table: Uint8Array): number {
   return ((a << 28) | (b << 24) | (c << 20) | (d << 16) | (e << 12) | (f << 8) | (g << 4) | h) >>> 0;
 }
 
+// ------------------------------------------------------------------------------------------------
+// Bitmap patterns
+
+/** A codec's bitmap cache has 2^SLOT_BITS slots (a pattern sits in the slot its hash picks or the next one). */
+const SLOT_BITS = 8;
+/**
+ * At most this many functions generated per codec (each costs about half a millisecond once; this
+ * bounds what a peer cycling through bitmaps can cause). A pattern gets its function when its first
+ * message is accepted, so that every valid message the specs unpack twice runs through one.
+ */
+const MAX_SPECIALISED = 1024;
+
+/** One bitmap pattern (its six 32-bit words; 0 past the bitmaps present). */
+class BitmapEntry {
+  /** Messages of this pattern met (which patterns a full pair of slots keeps). */
+  hits = 1;
+  /** The function specialised to this pattern, once it has one. */
+  unpack: FieldsUnpack | null = null;
+  constructor(
+    readonly w0: number, readonly w1: number, readonly w2: number, readonly w3: number, readonly w4: number, readonly w5: number,
+    /** An empty string under every field number the pattern announces (see fieldsTemplate). */
+    readonly template: Record<string, string>,
+  ) {}
+}
+
+/**
+ * The bitmap patterns a codec has met recently, each with its fields template and, once one of its
+ * messages was accepted, its own generated function. Two-way: a pattern lives in the slot its hash
+ * picks or in the neighbouring one; a new pattern replaces the less used of the two.
+ */
+class BitmapCache {
+  private readonly slots: Array<BitmapEntry | null> = new Array<BitmapEntry | null>(1 << SLOT_BITS).fill(null);
+  private generated = 0;
+
+  constructor(private readonly tertiary: boolean, private readonly specialise: (words: readonly number[]) => FieldsUnpack | null) {}
+
+  get(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number): BitmapEntry {
+    const K = 0x9e3779b1;
+    const h = Math.imul(Math.imul(Math.imul(Math.imul(Math.imul(w0, K) ^ w1, K) ^ w2, K) ^ w3, K) ^ w4, K) ^ w5;
+    const at = Math.imul(h, K) >>> (32 - SLOT_BITS);
+    let e = this.slots[at] as BitmapEntry | null;
+    if (e === null || e.w0 !== w0 || e.w1 !== w1 || e.w2 !== w2 || e.w3 !== w3 || e.w4 !== w4 || e.w5 !== w5) {
+      e = this.slots[at ^ 1] as BitmapEntry | null;
+      if (e === null || e.w0 !== w0 || e.w1 !== w1 || e.w2 !== w2 || e.w3 !== w3 || e.w4 !== w4 || e.w5 !== w5) return this.add(at, [w0, w1, w2, w3, w4, w5]);
+    }
+    e.hits++;
+    return e;
+  }
+
+  /** A message of `e`'s pattern was accepted by the dialect-wide function: give the pattern its own. */
+  accepted(e: BitmapEntry): void {
+    if (e.unpack !== null || this.generated >= MAX_SPECIALISED) return;
+    this.generated++;
+    e.unpack = this.specialise([e.w0, e.w1, e.w2, e.w3, e.w4, e.w5]);
+  }
+
+  private add(at: number, w: number[]): BitmapEntry {
+    const a = this.slots[at] as BitmapEntry | null;
+    const b = this.slots[at ^ 1] as BitmapEntry | null;
+    const slot = a === null ? at : b === null ? at ^ 1 : a.hits <= b.hits ? at : at ^ 1;
+    const e = new BitmapEntry(w[0] as number, w[1] as number, w[2] as number, w[3] as number, w[4] as number, w[5] as number, fieldsTemplate(this.tertiary, w));
+    this.slots[slot] = e;
+    return e;
+  }
+}
+
+/** The data element numbers a bitmap announces, ascending (not the bitmap flags 1 and, when tertiary, 65). */
+function fieldNumbers(tertiary: boolean, words: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let w = 0; w < words.length; w++) {
+    let bits = words[w] as number;
+    while (bits !== 0) {
+      const z = Math.clz32(bits);
+      bits ^= 0x80000000 >>> z;
+      const no = w * 32 + z + 1;
+      if (no !== 1 && !(no === 65 && tertiary)) out.push(no);
+    }
+  }
+  return out;
+}
+
+/**
+ * An object with an empty string under the number of every field the bitmap words announce,
+ * created highest number first so that its element store has its final size. Copying it with a
+ * spread is several times cheaper than growing a new object field by field; the dialect-wide
+ * `fastFields` then overwrites every value.
+ */
+function fieldsTemplate(tertiary: boolean, words: readonly number[]): Record<string, string> {
+  const t: Record<string, string> = {};
+  const nos = fieldNumbers(tertiary, words);
+  if (nos.length > 0) t[nos[nos.length - 1] as number] = '';
+  for (const no of nos) t[no] = '';
+  return t;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Code generation
+
+/** What the code being generated is for. */
+interface Target {
+  d: CompiledDialect;
+  /**
+   * Scratch mode (dialects with BCD or raw binary fields): every specialised value is written as
+   * characters into a scratch buffer (BCD digits and binary bytes as uppercase hex, two characters
+   * per 16-bit store, so those values start at an even offset; characters as they are), one latin1
+   * view of the scratch is taken at the end, and the values are slices of it. Otherwise text mode:
+   * values are slices of one latin1 view of the message.
+   */
+  sbMode: boolean;
+  /** The bitmap words the code is specialised to (values in locals `fv<no>`, scratch bounds in `fs<no>`/`fe<no>`), or null. */
+  bitmap: readonly number[] | null;
+}
+
 /** Whether the generated code handles `f` itself (else it calls the generic reader). */
 function specialised(f: CompiledField): boolean {
   if (f.subfields !== null || f.cls === Cls.XN) return false;
@@ -87,6 +218,11 @@ function specialised(f: CompiledField): boolean {
     case Enc.BINARY: return f.cls === Cls.B;
     default: return false;
   }
+}
+
+/** Whether field `f`'s value ends up in the scratch buffer. */
+function inScratch(t: Target, f: CompiledField): boolean {
+  return t.sbMode && specialised(f);
 }
 
 function emitPrefix(f: CompiledField, out: string[]): void {
@@ -108,11 +244,14 @@ function emitPrefix(f: CompiledField, out: string[]): void {
   out.push(`o += ${n};`);
 }
 
-/** Code that reads field `f` at `o`, stores it in `fields` and advances `o`; `return null` on anything unusual. */
-function emitField(f: CompiledField, sbMode: boolean, out: string[]): void {
+/** Code that reads field `f` at `o`, stores its value and advances `o`; `return null` on anything unusual. */
+function emitField(t: Target, f: CompiledField, out: string[]): void {
   const no = f.no;
   if (!specialised(f)) {
-    out.push(`o = host.readField(buf, o, end, start, F[${no}], fields);`);
+    // The generic reader of a character field reads the message's latin1 view from the host.
+    if (f.enc === Enc.ASCII || f.enc === Enc.HEX) out.push('host.text = text; host.textStart = start;');
+    if (t.bitmap === null) out.push(`o = host.readField(buf, o, end, start, F[${no}], fields);`);
+    else out.push(`v = {}; o = host.readField(buf, o, end, start, F[${no}], v); fv${no} = v[${no}];`);
     return;
   }
   // units: value units; size: bytes on the wire. Constants for fixed fields.
@@ -143,85 +282,103 @@ function emitField(f: CompiledField, sbMode: boolean, out: string[]): void {
   }
   out.push(`if (end - o < ${size}) return null;`);
   const fixed = f.prefixDigits === 0;
-  if (sbMode) emitValueScratch(f, units, size, fixed, out);
-  else emitValueText(f, size, fixed, out);
+  if (t.sbMode) emitValueScratch(t, f, units, size, fixed, out);
+  else emitValueText(t, f, size, fixed, out);
   out.push(`o += ${size};`);
 }
 
-/**
- * Text mode (dialects whose specialised fields are all characters or ASCII hex): values are slices
- * of one latin1 view of the message.
- */
-function emitValueText(f: CompiledField, size: string, fixed: boolean, out: string[]): void {
-  switch (f.enc) {
-    case Enc.ASCII: {
-      const t = `T${f.cls}`;
-      if (fixed && f.length <= UNROLL_MAX) {
-        const terms: string[] = [];
-        for (let i = 0; i < f.length; i++) terms.push(`${t}[buf[o + ${i}]]`);
-        out.push(`if ((${terms.join(' & ')}) === 0) return null;`);
-        out.push(`v = text.slice(o - start, o - start + ${size});`);
-      } else {
-        out.push(`v = text.slice(o - start, o - start + ${size});`);
-        const loop = `for (p = o, q = o + ${size}; p < q; p++) if (${t}[buf[p]] === 0) return null;`;
-        if (fixed && f.length >= REGEX_MIN) out.push(`if (!R${f.cls}.test(v)) return null;`);
-        else if (fixed) out.push(loop);
-        else out.push(`if (${size} >= ${REGEX_MIN}) { if (!R${f.cls}.test(v)) return null; } else { ${loop} }`);
-      }
-      break;
-    }
-    case Enc.HEX: {
-      out.push(`v = text.slice(o - start, o - start + ${size});`);
-      const loop = `for (p = o, q = o + ${size}; p < q; p++) if (UH[buf[p]] === 0) return null;`;
-      if (fixed && f.length * 2 <= UNROLL_MAX) {
-        const terms: string[] = [];
-        for (let i = 0; i < f.length * 2; i++) terms.push(`UH[buf[o + ${i}]]`);
-        out.push(`if ((${terms.join(' & ')}) === 0) return null;`);
-      } else if (fixed && f.length * 2 < REGEX_MIN) {
-        out.push(loop);
-      } else if (fixed) {
-        out.push('if (!UPPER_HEX.test(v)) return null;');
-      } else {
-        out.push(`if (${size} >= ${REGEX_MIN}) { if (!UPPER_HEX.test(v)) return null; } else { ${loop} }`);
-      }
-      // (A fused decode-and-check loop feeding a raw TLV walk measured slower than this in situ.)
-      if (f.tlv) out.push(`if (checkTlv(buf, o, o + ${size}, true) >= 0) return null;`);
-      break;
-    }
-    default:
-      throw new Error('unreachable');
+/** Text mode: `v` is the value, a slice of the message's latin1 view, checked. */
+function emitValueText(t: Target, f: CompiledField, size: string, fixed: boolean, out: string[]): void {
+  out.push(`v = text.slice(o - start, o - start + ${size});`);
+  // Class bits (1 = allowed) of every byte and-ed: straight-line for a fixed field up to
+  // STRAIGHT_MAX bytes, else four bytes per turn of a loop (fewer instructions than a regular
+  // expression at any length).
+  const tab = f.enc === Enc.HEX ? 'UH' : `T${f.cls}`;
+  if (f.enc === Enc.HEX && f.tlv) {
+    out.push(`if (!isUpperHexTlv(buf, o, o + ${size})) return null;`);
+  } else if (fixed && Number(size) <= STRAIGHT_MAX) {
+    const terms: string[] = [];
+    for (let i = 0; i < Number(size); i++) terms.push(`${tab}[buf[o + ${i}]]`);
+    out.push(`if ((${terms.join(' & ')}) === 0) return null;`);
+  } else if (f.enc === Enc.HEX) {
+    out.push(`if (!isUpperHex(buf, o, o + ${size})) return null;`);
+  } else {
+    out.push(`for (p = o, q = o + ${size}, a = 1; p + 4 <= q; p += 4) a &= ${tab}[buf[p]] & ${tab}[buf[p + 1]] & ${tab}[buf[p + 2]] & ${tab}[buf[p + 3]]; for (; p < q; p++) a &= ${tab}[buf[p]]; if (a === 0) return null;`);
   }
-  out.push(`fields[${f.no}] = v;`);
+  out.push(t.bitmap === null ? `fields[${f.no}] = v;` : `fv${f.no} = v;`);
 }
 
 /**
- * Scratch mode (dialects with BCD or raw binary fields): every specialised value is written as
- * characters into a scratch buffer (BCD digits and binary bytes as uppercase hex, characters as
- * they are), one latin1 view of the scratch is taken at the end, and the values are slices of it.
+ * Bytes `[from, from + n)` through the 16-bit table `tab` into `s16` from `k` (even), advancing `k`
+ * by 2n; with `check`, a 0 entry rejects the message. Straight-line code for a fixed count up to
+ * STRAIGHT_MAX, else a loop unrolled by four.
  */
-function emitValueScratch(f: CompiledField, units: string, size: string, fixed: boolean, out: string[]): void {
+function emitPairs(tab: string, from: string, n: number | string, check: boolean, out: string[]): void {
+  const one = (src: string, dst: string): string => (check ? `a = ${tab}[${src}]; if (a === 0) return null; s16[${dst}] = a;` : `s16[${dst}] = ${tab}[${src}];`);
+  if (typeof n === 'number' && n <= STRAIGHT_MAX) {
+    const body: string[] = ['m = k >> 1;'];
+    for (let i = 0; i < n; i++) body.push(one(`buf[${from} + ${i}]`, `m + ${i}`));
+    body.push(`k += ${2 * n};`);
+    out.push(body.join(' '));
+    return;
+  }
+  const four = [0, 1, 2, 3].map((i) => one(`buf[p + ${i}]`, `m + ${i}`)).join(' ');
+  out.push(`for (p = ${from}, q = ${from} + ${n}, m = k >> 1; p + 4 <= q; p += 4, m += 4) { ${four} } for (; p < q; p++, m++) { ${one('buf[p]', 'm')} } k = m << 1;`);
+}
+
+/**
+ * Characters `[o, o + n)` of class table `tab` copied to the scratch at `k` (even) two at a time,
+ * straight-line (fixed fields up to STRAIGHT_MAX characters): the class bits are and-ed into `a`.
+ */
+function emitCharsStraight(tab: string, n: number, out: string[]): void {
+  const body: string[] = ['m = k >> 1; a = 1;'];
+  for (let i = 0; i + 1 < n; i += 2) {
+    body.push(`p = buf[o + ${i}]; q = buf[o + ${i + 1}]; a &= ${tab}[p] & ${tab}[q]; s16[m + ${i >> 1}] = ${LITTLE_ENDIAN ? 'p | (q << 8)' : '(p << 8) | q'};`);
+  }
+  if ((n & 1) === 1) body.push(`p = buf[o + ${n - 1}]; a &= ${tab}[p]; sb[k + ${n - 1}] = p;`);
+  body.push(`if (a === 0) return null; k += ${n};`);
+  out.push(body.join(' '));
+}
+
+/** Scratch mode: the value's characters go to `sb` at `k`; its bounds are recorded. */
+function emitValueScratch(t: Target, f: CompiledField, units: string, size: string, fixed: boolean, out: string[]): void {
+  const begin = t.bitmap === null ? 'ST[j] = k;' : `fs${f.no} = k;`;
+  // A filler byte (never part of a value) before a value written in 16-bit units.
+  const align = 'if ((k & 1) === 1) sb[k++] = 32;';
+  const n = fixed ? Number(size) : size;
   switch (f.enc) {
     case Enc.ASCII:
-      out.push(`for (p = o, q = o + ${size}; p < q; p++) { a = buf[p]; if (T${f.cls}[a] === 0) return null; SB[k++] = a; }`);
+      if (typeof n === 'number' && n <= STRAIGHT_MAX) {
+        out.push(`${align} ${begin}`);
+        emitCharsStraight(`T${f.cls}`, n, out);
+      } else {
+        out.push(`${begin} for (p = o, q = o + ${size}; p < q; p++) { a = buf[p]; if (T${f.cls}[a] === 0) return null; sb[k++] = a; }`);
+      }
       break;
     case Enc.HEX:
-      out.push(`for (p = o, q = o + ${size}; p < q; p++) { a = buf[p]; if (UH[a] === 0) return null; SB[k++] = a; }`);
-      if (f.tlv) out.push(`if (checkTlv(buf, o, o + ${size}, true) >= 0) return null;`);
+      if (f.tlv) out.push(`if (!isUpperHexTlv(buf, o, o + ${size})) return null; ${begin} for (p = o, q = o + ${size}; p < q; p++) sb[k++] = buf[p];`);
+      else out.push(`${begin} for (p = o, q = o + ${size}; p < q; p++) { a = buf[p]; if (UH[a] === 0) return null; sb[k++] = a; }`);
       break;
     case Enc.BINARY:
-      out.push(`for (p = o, q = o + ${size}; p < q; p++) { a = buf[p]; SB[k] = NC[a >> 4]; SB[k + 1] = NC[a & 15]; k += 2; }`);
       if (f.tlv) out.push(`if (checkTlv(buf, o, o + ${size}, false) >= 0) return null;`);
+      out.push(`${align} ${begin}`);
+      emitPairs('HX2', 'o', n, false, out);
       break;
     case Enc.BCD: {
+      // Digit pairs through a table that is 0 for a byte with a nibble the class does not allow;
       // NC maps nibble 13 to "D", the track separator, as the generic path does.
-      const t = f.cls === Cls.Z ? 'BZ' : 'BN';
+      const tab = f.cls === Cls.Z ? 'BZ2' : 'BN2';
       const okNib = (x: string): string => (f.cls === Cls.Z ? `(${x} <= 9 || ${x} === 13)` : `(${x} <= 9)`);
-      const pairs = (from: string, to: string): string =>
-        `for (p = ${from}, q = ${to}; p < q; p++) { a = buf[p]; if (${t}[a] === 0) return null; SB[k] = NC[a >> 4]; SB[k + 1] = NC[a & 15]; k += 2; }`;
+      const pairs = (from: string, count: number | string): string => {
+        const body: string[] = [];
+        emitPairs(tab, from, count, true, body);
+        return body.join(' ');
+      };
+      const less = (x: number | string): number | string => (typeof x === 'number' ? x - 1 : `${x} - 1`);
       const odd = f.padRight
-        ? `${pairs('o', `o + ${size} - 1`)} a = buf[o + ${size} - 1]; if ((a & 15) !== ${f.padNibble} || !${okNib('(a >> 4)')}) return null; SB[k++] = NC[a >> 4];`
-        : `a = buf[o]; if ((a >> 4) !== ${f.padNibble} || !${okNib('(a & 15)')}) return null; SB[k++] = NC[a & 15]; ${pairs('o + 1', `o + ${size}`)}`;
-      const even = pairs('o', `o + ${size}`);
+        ? `${align} ${begin} ${pairs('o', less(n))} a = buf[o + ${size} - 1]; if ((a & 15) !== ${f.padNibble} || !${okNib('(a >> 4)')}) return null; sb[k++] = NC[a >> 4];`
+        : `a = buf[o]; if ((a >> 4) !== ${f.padNibble} || !${okNib('(a & 15)')}) return null; if ((k & 1) === 0) sb[k++] = 32; ${begin} sb[k++] = NC[a & 15]; ${pairs('(o + 1)', less(n))}`;
+      const even = `${align} ${begin} ${pairs('o', n)}`;
       if (fixed) out.push((f.length & 1) === 1 ? odd : even);
       else out.push(`if ((${units} & 1) === 1) { ${odd} } else { ${even} }`);
       break;
@@ -229,50 +386,34 @@ function emitValueScratch(f: CompiledField, units: string, size: string, fixed: 
     default:
       throw new Error('unreachable');
   }
-  out.push(`NO[j] = ${f.no}; EN[j++] = k;`);
+  out.push(t.bitmap === null ? `NO[j] = ${f.no}; EN[j++] = k;` : `fe${f.no} = k;`);
 }
 
-/** Build the fast unpacker for a dialect; null if the platform refuses code generation. */
-export function compileFastUnpack(d: CompiledDialect, host: FastHost): FastUnpack | null {
-  const defined = d.fields.filter((f): f is CompiledField => f !== undefined);
-  const anyText = defined.some((f) => f.enc === Enc.ASCII || f.enc === Enc.HEX);
-  // Scratch mode when some specialised field is BCD or raw binary (its characters are not in the message).
-  const sbMode = defined.some((f) => specialised(f) && (f.enc === Enc.BCD || f.enc === Enc.BINARY));
-  const delegates = defined.some((f) => !specialised(f));
-  // The latin1 view of the message: for text mode, or for generic readers of character fields.
-  const needText = sbMode ? defined.some((f) => !specialised(f) && (f.enc === Enc.ASCII || f.enc === Enc.HEX)) : anyText;
-  const words = d.tertiary ? 6 : 4;
-  const c: string[] = [];
-  c.push('"use strict";');
-  // Per-codec scratch (scratch mode): value characters, and per value its field number and end.
-  c.push('var SB = Buffer.allocUnsafeSlow(1024), NO = new Int32Array(200), EN = new Int32Array(200);');
-  c.push('return function fastUnpack(buf, start, end) {');
-  c.push('if (!(start >= 0 && start <= end && end <= buf.length && (start | 0) === start && (end | 0) === end)) return null;');
-  c.push('var o = start, fields = {}, mti, header, text, v, a, len, units, size, p, q, k = 0, j = 0, i;');
-  if (sbMode) c.push('if (SB.length < 2 * (end - start)) SB = Buffer.allocUnsafeSlow(2 * (end - start) + 64);');
-  c.push('var w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0;');
+/** Code that reads the header, MTI and bitmaps at `o` into `header`, `mti` and `w0`..`w5`, advancing `o`. */
+function emitHead(d: CompiledDialect, c: string[]): void {
   if (d.headerLength > 0) {
     c.push(`if (end - o < ${d.headerLength}) return null;`, 'header = host.readHeader(buf, o, start);', `o += ${d.headerLength};`);
   }
   // MTI
   if (d.mtiEnc === Enc.BCD) {
-    c.push('if (end - o < 2) return null;', 'a = BCD_PAIR[buf[o]]; v = BCD_PAIR[buf[o + 1]];', "if (a === '' || v === '') return null;", 'mti = a + v; o += 2;');
+    c.push('if (end - o < 2) return null;', 'a = BCD_PAIR[buf[o]]; b = BCD_PAIR[buf[o + 1]];', "if (a === '' || b === '') return null;", 'mti = a + b; o += 2;');
   } else {
     c.push('if (end - o < 4) return null;');
     const ch = (i: number): string => (d.mtiEnc === Enc.EBCDIC ? `E2A[buf[o + ${i}]]` : `buf[o + ${i}]`);
-    c.push(`a = ${ch(0)}; len = ${ch(1)}; units = ${ch(2)}; size = ${ch(3)};`);
-    c.push('if (a < 48 || a > 57 || len < 48 || len > 57 || units < 48 || units > 57 || size < 48 || size > 57) return null;');
-    c.push('mti = String.fromCharCode(a, len, units, size); o += 4;');
+    c.push(`a = ${ch(0)}; b = ${ch(1)}; x = ${ch(2)}; y = ${ch(3)};`);
+    c.push('if (a < 48 || a > 57 || b < 48 || b > 57 || x < 48 || x > 57 || y < 48 || y > 57) return null;');
+    c.push('mti = String.fromCharCode(a, b, x, y); o += 4;');
   }
   // Bitmaps
   const readWords = (hi: string, lo: string): string[] => (d.bitmapHex
-    ? ['if (end - o < 16) return null;', `a = hex8(buf, o, HV); len = hex8(buf, o + 8, HV); if (a < 0 || len < 0) return null; ${hi} = a | 0; ${lo} = len | 0; o += 16;`]
+    ? ['if (end - o < 16) return null;', `a = hex8(buf, o, HV); b = hex8(buf, o + 8, HV); if (a < 0 || b < 0) return null; ${hi} = a | 0; ${lo} = b | 0; o += 16;`]
     : ['if (end - o < 8) return null;', `${hi} = (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];`, `${lo} = (buf[o + 4] << 24) | (buf[o + 5] << 16) | (buf[o + 6] << 8) | buf[o + 7]; o += 8;`]);
   c.push(...readWords('w0', 'w1'));
   c.push('if ((w0 & 0x80000000) !== 0) {', ...readWords('w2', 'w3'), 'if (w2 === 0 && w3 === 0) return null;');
   if (d.tertiary) c.push('if ((w2 & 0x80000000) !== 0) {', ...readWords('w4', 'w5'), 'if (w4 === 0 && w5 === 0) return null;', '}');
   c.push('}');
   // Bits of fields the dialect does not define (the bitmap flags are allowed).
+  const words = d.tertiary ? 6 : 4;
   for (let w = 0; w < words; w++) {
     let allowed = 0;
     for (let b = 0; b < 32; b++) {
@@ -282,47 +423,120 @@ export function compileFastUnpack(d: CompiledDialect, host: FastHost): FastUnpac
     }
     if (allowed !== -1) c.push(`if ((w${w} & ${~allowed}) !== 0) return null;`);
   }
-  // Give the fields object its final element capacity first, as the generic path does.
-  c.push('a = ' + Array.from({ length: words }, (_, k) => words - 1 - k)
-    .map((w) => `w${w} !== 0 ? ${w * 32 + 1} + Math.clz32(w${w} & -w${w}) : `).join('') + '0;');
-  c.push("if (a > 1) fields[a] = '';");
+}
+
+/**
+ * The entry point: range, header, MTI and bitmaps, then the fields through the function of the
+ * bitmap's pattern if it has one, else through the dialect-wide `fastFields` (which copies the
+ * pattern's fields template). Small, so that it is always optimised whatever the dialect's size.
+ */
+function emitEntry(d: CompiledDialect): string[] {
+  const words = d.tertiary ? 6 : 4;
+  const ws = Array.from({ length: words }, (_, k) => `w${k}`).join(', ');
+  const c: string[] = [];
+  c.push('function fastUnpack(buf, start, end) {');
+  c.push('if (!(start >= 0 && start <= end && end <= buf.length && (start | 0) === start && (end | 0) === end)) return null;');
+  c.push('var o = start, mti, header, a, b, x, y, e, m, w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0;');
+  emitHead(d, c);
+  c.push(`e = BC.get(${ws}${words === 4 ? ', 0, 0' : ''});`);
+  c.push('if (e.unpack !== null) return e.unpack(buf, start, end, o, mti, header);');
+  c.push(`m = fastFields(buf, start, end, o, mti, header, e.template, ${ws});`);
+  c.push('if (m !== null) BC.accepted(e);');
+  c.push('return m;');
+  c.push('}');
+  return c;
+}
+
+/**
+ * The fields from `o` to `end` and the message: dialect-wide (`t.bitmap` null: tests each bit of
+ * the words it is given) or specialised to the bitmap pattern the entry point matched.
+ */
+function emitFields(t: Target): string[] {
+  const d = t.d;
+  const defined = d.fields.filter((f): f is CompiledField => f !== undefined);
+  const words = d.tertiary ? 6 : 4;
+  const ws = Array.from({ length: words }, (_, k) => `w${k}`);
+  const nos = t.bitmap === null ? [] : fieldNumbers(d.tertiary, t.bitmap);
+  const present = t.bitmap === null ? defined : nos.map((no) => d.fields[no] as CompiledField);
+  // The latin1 view of the message: for text mode, or for generic readers of character fields.
+  const needText = present.some((f) => (f.enc === Enc.ASCII || f.enc === Enc.HEX) && !inScratch(t, f));
+  const c: string[] = [];
+  // Named after the pattern, so that profiles and stack traces tell the functions apart.
+  if (t.bitmap === null) c.push(`function fastFields(buf, start, end, o, mti, header, template, ${ws.join(', ')}) {`);
+  else c.push(`function fastFields_${t.bitmap.slice(0, words).map((w) => (w >>> 0).toString(16).padStart(8, '0')).join('')}(buf, start, end, o, mti, header) {`);
+  c.push('var fields, text, v, a, len, units, size, p, q, k = 0, j = 0, i, m, sb, s16;');
+  if (nos.length > 0) c.push(`var ${nos.map((no) => `fv${no}, fs${no}, fe${no}`).join(', ')};`);
+  // At most three scratch bytes per message byte: two characters per byte, and a filler byte per value.
+  if (t.sbMode) {
+    c.push('if (SCR.sb.length < 3 * (end - start)) { SCR.sb = Buffer.allocUnsafeSlow(3 * (end - start) + 64); SCR.s16 = new Uint16Array(SCR.sb.buffer, SCR.sb.byteOffset, SCR.sb.length >> 1); }');
+    c.push('sb = SCR.sb; s16 = SCR.s16;');
+  }
+  if (t.bitmap === null) c.push('fields = { ...template };');
   if (needText) c.push('text = buf.latin1Slice(start, end);');
-  if (needText && delegates) c.push('host.text = text; host.textStart = start;');
-  // Fields, in ascending order; whole words and bytes of the bitmap without a set bit are skipped.
-  for (let w = 0; w < words; w++) {
-    const inner: string[] = [];
-    for (let g = 0; g < 4; g++) {
-      const group: string[] = [];
-      let mask = 0;
-      for (let b = g * 8; b < g * 8 + 8; b++) {
-        const no = w * 32 + b + 1;
-        const f = d.fields[no];
-        if (f === undefined || no === 1 || (no === 65 && d.tertiary)) continue;
-        const bit = 0x80000000 >>> b;
-        mask |= bit;
-        const body: string[] = [];
-        emitField(f, sbMode, body);
-        group.push(`if ((w${w} & ${bit | 0}) !== 0) { ${body.join(' ')} }`);
-      }
-      if (group.length > 0) inner.push(`if ((w${w} & ${mask | 0}) !== 0) {`, ...group, '}');
+  if (t.bitmap !== null) {
+    for (const f of present) {
+      const body: string[] = [];
+      emitField(t, f, body);
+      c.push(body.join(' '));
     }
-    if (inner.length > 0) c.push(`if (w${w} !== 0) {`, ...inner, '}');
+  } else {
+    // Fields, in ascending order; whole words and bytes of the bitmap without a set bit are skipped.
+    for (let w = 0; w < words; w++) {
+      const inner: string[] = [];
+      for (let g = 0; g < 4; g++) {
+        const group: string[] = [];
+        let mask = 0;
+        for (let b = g * 8; b < g * 8 + 8; b++) {
+          const no = w * 32 + b + 1;
+          const f = d.fields[no];
+          if (f === undefined || no === 1 || (no === 65 && d.tertiary)) continue;
+          const bit = 0x80000000 >>> b;
+          mask |= bit;
+          const body: string[] = [];
+          emitField(t, f, body);
+          group.push(`if ((w${w} & ${bit | 0}) !== 0) { ${body.join(' ')} }`);
+        }
+        if (group.length > 0) inner.push(`if ((w${w} & ${mask | 0}) !== 0) {`, ...group, '}');
+      }
+      if (inner.length > 0) c.push(`if (w${w} !== 0) {`, ...inner, '}');
+    }
   }
   c.push('if (o !== end) return null;');
-  if (sbMode) c.push('if (j > 0) { v = SB.latin1Slice(0, k); for (i = 0, p = 0; i < j; i++) { q = EN[i]; fields[NO[i]] = v.slice(p, q); p = q; } }');
+  if (t.bitmap === null) {
+    if (t.sbMode) c.push('if (j > 0) { v = sb.latin1Slice(0, k); for (i = 0; i < j; i++) fields[NO[i]] = v.slice(ST[i], EN[i]); }');
+  } else {
+    if (present.some((f) => inScratch(t, f))) c.push('v = sb.latin1Slice(0, k);');
+    c.push(`fields = { ${present.map((f) => `${f.no}: ${inScratch(t, f) ? `v.slice(fs${f.no}, fe${f.no})` : `fv${f.no}`}`).join(', ')} };`);
+  }
   c.push(d.headerLength > 0 ? 'return { mti: mti, fields: fields, header: header };' : 'return { mti: mti, fields: fields };');
-  c.push('};');
-  const src = c.join('\n');
-  const names = ['Buffer', 'host', 'F', 'hex8', 'HV', 'E2A', 'BCD_PAIR', 'UH', 'UPPER_HEX', 'BN', 'BZ', 'NC', 'checkTlv'];
-  const values: unknown[] = [Buffer, host, d.fields, hex8, d.bitmapEbcdic ? EBCDIC_HEX_VALUE : HEX_VALUE, EBCDIC_TO_ASCII, BCD_PAIR, UPPER_HEX_TABLE, UPPER_HEX, BCD_N, BCD_Z, NIBBLE_CHAR, checkTlv];
+  c.push('}');
+  return c;
+}
+
+/** Build the fast unpacker for a dialect; null if the platform refuses code generation. */
+export function compileFastUnpack(d: CompiledDialect, host: FastHost): FastUnpack | null {
+  const defined = d.fields.filter((f): f is CompiledField => f !== undefined);
+  // Scratch mode when some specialised field is BCD or raw binary (its characters are not in the message).
+  const sbMode = defined.some((f) => specialised(f) && (f.enc === Enc.BCD || f.enc === Enc.BINARY));
+  const cache = new BitmapCache(d.tertiary, (words) => build<FieldsUnpack>([`return ${emitFields({ d, sbMode, bitmap: words }).join('\n')};`]));
+  // Per-codec scratch (scratch mode): value characters, and (ends: ST, NO, EN) per value its start, field number and end.
+  const sb = Buffer.allocUnsafeSlow(1024);
+  const scratch = { sb, s16: new Uint16Array(sb.buffer, sb.byteOffset, 512) };
+  const ends = [new Int32Array(200), new Int32Array(200), new Int32Array(200)];
+  const names = ['Buffer', 'host', 'F', 'BC', 'SCR', 'ST', 'NO', 'EN', 'hex8', 'HV', 'E2A', 'BCD_PAIR', 'UH', 'isUpperHex', 'HX2', 'BN2', 'BZ2', 'NC', 'checkTlv', 'isUpperHexTlv'];
+  const values: unknown[] = [Buffer, host, d.fields, cache, scratch, ...ends, hex8,
+    d.bitmapEbcdic ? EBCDIC_HEX_VALUE : HEX_VALUE, EBCDIC_TO_ASCII, BCD_PAIR, UPPER_HEX_TABLE, isUpperHex, HEX_PAIR, BCD_PAIR_N, BCD_PAIR_Z, NIBBLE_CHAR, checkTlv, isUpperHexTlv];
   for (let k = 0; k < CLASS_TABLES.length; k++) {
-    names.push(`T${k}`, `R${k}`);
-    values.push(CLASS_TABLES[k], CLASS_REGEX[k]);
+    names.push(`T${k}`);
+    values.push(CLASS_TABLES[k]);
   }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    return new Function(...names, src)(...values) as FastUnpack;
-  } catch {
-    return null;
+  function build<T>(src: string[]): T | null {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      return new Function(...names, `"use strict";\n${src.join('\n')}`)(...values) as T;
+    } catch {
+      return null;
+    }
   }
+  return build<FastUnpack>([...emitFields({ d, sbMode, bitmap: null }), `return ${emitEntry(d).join('\n')};`]);
 }
