@@ -15,7 +15,7 @@ import { Buffer } from 'node:buffer';
 import { DariError, type ErrorCode } from '../../errors';
 import { ASCII_TO_EBCDIC, BCD_PAIR, CLASS_NAMES, CLASS_REGEX, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE } from './charsets';
 import { Cls, Enc, PEnc, type CompiledDialect, type CompiledField, encodedSize } from './spec';
-import { checkTlv } from './tlv';
+import { checkTlv, isUpperHexTlv } from './tlv';
 import { compileFastUnpack, type FastHost, type FastUnpack } from './fast';
 
 
@@ -612,6 +612,20 @@ export class Iso8583Codec {
         }
         break;
       default:
+        // Hex as characters: an uppercase value (the common case) is checked by one regex run and
+        // copied natively; anything else goes through the byte loop that uppercases and names the culprit.
+        if (UPPER_HEX.test(v)) {
+          s.write(v, o, size, 'latin1');
+          if (f.tlv) {
+            if (!isUpperHexTlv(s, o, o + size)) {
+              const bad = checkTlv(s, o, o + size, true);
+              if (bad >= 0) fail('DARI_CODEC_TLV_MALFORMED', `${label(f)}: TLV item at byte ${bad} of the value is incomplete or malformed`, f.no, fieldStart);
+            }
+            if (f.subfields !== null) checkSubfields(f, v, fieldStart);
+            return o + size;
+          }
+          break;
+        }
         for (let i = 0; i < size; i++) {
           const c = v.charCodeAt(i);
           if (c > 255 || HEX_VALUE[c] === 255) fail('DARI_CODEC_INVALID_CHARACTER', `${label(f)}: character at position ${i + 1} is not a hex digit`, f.no, fieldStart);
