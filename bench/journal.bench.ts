@@ -236,7 +236,12 @@ interface Subject {
 
 let seq = 0;
 
-async function runLevel(s: Subject, writers: number, txns: number): Promise<Level> {
+/**
+ * One measured level: counts commits, event-loop delay and utilisation, bytes written and growth
+ * around `drive`, which issues the `txns` transactions (recording latencies in `lat`) and resolves
+ * once all are done.
+ */
+async function measure(s: Subject, label: Level['writers'], txns: number, drive: (lat: { first: number[]; second: number[] }) => Promise<void>): Promise<Level> {
   const lat = { first: [] as number[], second: [] as number[] };
   let commits = 0;
   let committed = 0;
@@ -247,25 +252,17 @@ async function runLevel(s: Subject, writers: number, txns: number): Promise<Leve
   const loop = monitorEventLoopDelay({ resolution: 1 });
   const bytes0 = await s.bytes();
   const size0 = s.size();
-  let issued = 0;
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   loop.enable();
-  await Promise.all(
-    Array.from({ length: writers }, async () => {
-      while (issued < txns) {
-        issued++;
-        await oneTxn(s.journal, seq++, lat);
-      }
-    }),
-  );
+  await drive(lat);
   const seconds = (performance.now() - t0) / 1000;
   const elu = performance.eventLoopUtilization(elu0);
   loop.disable();
   const bytes = (await s.bytes()) - bytes0;
   s.journal.onCommit = undefined;
   return {
-    writers,
+    writers: label,
     txns,
     seconds,
     first: lat.first.sort((a, b) => a - b),
@@ -280,51 +277,37 @@ async function runLevel(s: Subject, writers: number, txns: number): Promise<Leve
   };
 }
 
-/** Open loop: `rate` transactions started per second, until `txns` have been started; all awaited. */
-async function runRate(s: Subject, rate: number, txns: number): Promise<Level> {
-  const lat = { first: [] as number[], second: [] as number[] };
-  let commits = 0;
-  let committed = 0;
-  s.journal.onCommit = (size) => {
-    commits++;
-    committed += size;
-  };
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  const bytes0 = await s.bytes();
-  const size0 = s.size();
-  const all: Array<Promise<void>> = [];
-  const elu0 = performance.eventLoopUtilization();
-  const t0 = performance.now();
-  loop.enable();
-  await new Promise<void>((done) => {
-    const tick = (): void => {
-      const due = Math.min(txns, Math.floor(((performance.now() - t0) / 1000) * rate));
-      while (all.length < due) all.push(oneTxn(s.journal, seq++, lat));
-      if (all.length >= txns) done();
-      else setTimeout(tick, 1);
-    };
-    tick();
+/** Closed loop: `writers` concurrent writers, each starting its next transaction when the last is durable. */
+function runLevel(s: Subject, writers: number, txns: number): Promise<Level> {
+  let issued = 0;
+  return measure(s, writers, txns, async (lat) => {
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (issued < txns) {
+          issued++;
+          await oneTxn(s.journal, seq++, lat);
+        }
+      }),
+    );
   });
-  await Promise.all(all);
-  const seconds = (performance.now() - t0) / 1000;
-  const elu = performance.eventLoopUtilization(elu0);
-  loop.disable();
-  const bytes = (await s.bytes()) - bytes0;
-  s.journal.onCommit = undefined;
-  return {
-    writers: `@${rate}/s`,
-    txns,
-    seconds,
-    first: lat.first.sort((a, b) => a - b),
-    second: lat.second.sort((a, b) => a - b),
-    commits,
-    committed,
-    loopP99: loop.percentile(99) / 1e6,
-    loopMax: loop.max / 1e6,
-    loopUsPerTxn: (elu.active * 1000) / txns,
-    bytes: bytes / txns,
-    growth: (s.size() - size0) / txns,
-  };
+}
+
+/** Open loop: `rate` transactions started per second, until `txns` have been started; all awaited. */
+function runRate(s: Subject, rate: number, txns: number): Promise<Level> {
+  return measure(s, `@${rate}/s`, txns, async (lat) => {
+    const all: Array<Promise<void>> = [];
+    const t0 = performance.now();
+    await new Promise<void>((done) => {
+      const tick = (): void => {
+        const due = Math.min(txns, Math.floor(((performance.now() - t0) / 1000) * rate));
+        while (all.length < due) all.push(oneTxn(s.journal, seq++, lat));
+        if (all.length >= txns) done();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await Promise.all(all);
+  });
 }
 
 async function prefill(j: BenchJournal, n: number): Promise<void> {

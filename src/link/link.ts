@@ -28,6 +28,7 @@ import * as tls from 'node:tls';
 import type { Iso8583Codec, Iso8583Message } from '../codec/iso8583';
 import { DariError, isDariError } from '../errors';
 import { FrameDecoder, FrameEncoder, KeepAlivePolicy, type FrameSink } from '../transport/framing';
+import { corkForTurn } from '../transport/cork';
 import { DeadlineQueue, type Deadline } from './deadline-queue';
 import { linkChannels as ch } from './diagnostics';
 import { LinkError } from './errors';
@@ -181,11 +182,6 @@ class Connection {
 const TIMER_SLACK_MS = 1;
 
 let anonymous = 0;
-
-function uncork(conn: Connection): void {
-  conn.corked = false;
-  if (!conn.socket.destroyed) conn.socket.uncork();
-}
 
 export class Link extends EventEmitter<LinkEventMap> implements Sender {
   readonly id: string;
@@ -581,12 +577,7 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
   private put(conn: Connection, frame: Buffer, owner: Pending | undefined): void {
     const s = conn.socket;
     if (s.destroyed || !s.writable) return;
-    if (!conn.corked) {
-      conn.corked = true;
-      s.cork();
-      this.counters.flushes++;
-      process.nextTick(uncork, conn);
-    }
+    if (corkForTurn(conn, s)) this.counters.flushes++;
     if (owner !== undefined) {
       owner.written = true;
       owner.sentAt = performance.now();

@@ -17,6 +17,7 @@ import * as tls from 'node:tls';
 import { DariError } from '../errors';
 import { FrameDecoder, FrameEncoder, type FramingOptions } from '../transport/framing';
 import { LinkError } from './errors';
+import { corkForTurn } from '../transport/cork';
 
 export type MessageLinkState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
@@ -60,7 +61,7 @@ export class MessageLink extends EventEmitter<MessageLinkEvents> {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private connects = 0;
-  private corked = false;
+  private readonly turn = { corked: false };
 
   constructor(private readonly o: MessageLinkOptions) {
     super();
@@ -101,14 +102,7 @@ export class MessageLink extends EventEmitter<MessageLinkEvents> {
     // The frame is built in one buffer (length header + UTF-8 body); writes issued in one event-loop
     // turn leave in one socket write (cork now, uncork on the next tick).
     const frame = typeof body === 'string' ? this.encodeString(body) : this.encoder.encode(body);
-    if (!this.corked) {
-      this.corked = true;
-      s.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        s.uncork();
-      });
-    }
+    corkForTurn(this.turn, s);
     s.write(frame);
   }
 

@@ -13,6 +13,7 @@
  * `concurrency` requests are in flight per connection and at most `rate` requests start per
  * second overall; when answers are slow the senders fall behind the pace and catch up later.
  */
+import { corkForTurn } from '../transport/cork';
 import { connect as netConnect, type Socket } from 'node:net';
 import { encodeTlv, type Iso8583Codec, type Iso8583Message } from '../codec/iso8583';
 import { Enc, type CompiledField } from '../codec/iso8583/spec';
@@ -235,7 +236,7 @@ class TerminalConnection {
   private readonly timedOut = new Set<string>();
   private stan: number;
   private atc = 0;
-  private corked = false;
+  private readonly turn = { corked: false };
   closed = true;
 
   constructor(private readonly sim: AcquirerSimulator, index: number, terminalId: string, kind: TerminalKind, firstStan: number) {
@@ -316,14 +317,7 @@ class TerminalConnection {
     const s = this.socket;
     if (this.closed || s === undefined || s.destroyed) return false;
     // Requests written in the same tick (several senders) go out in one writev.
-    if (!this.corked) {
-      this.corked = true;
-      s.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        s.uncork();
-      });
-    }
+    corkForTurn(this.turn, s);
     s.write(frame);
     return true;
   }

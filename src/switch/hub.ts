@@ -27,9 +27,8 @@ import { QuoteBook, loadFxFile, parseFeeSection, parseFxSection, type FeeSchedul
 import { QrPaymentService } from '../services/qr/service';
 import type { LocalService } from './services';
 import { openSoftwareHsm, type SoftwareHsm } from '../security/hsm';
-import { SqliteTrustOneStore, TrustOneHttpServer, TrustOneService } from '../services/trustone';
+import { SqliteTrustOneStore, TrustOneHttpServer, TrustOneService, trustOneIso8583 } from '../services/trustone';
 import { TRUSTONE_DEMO } from '../sim/card';
-import type { Txn } from './txn';
 import { Pipeline, type ParticipantRuntime, type PartnerRuntime } from './pipeline';
 import { Router } from './router';
 import { SafWorker } from './saf';
@@ -503,24 +502,6 @@ function readSecret(file: string): string | undefined {
   } catch {
     throw new DariError('DARI_CONFIG_NOT_FOUND', `trustone: cannot read secret file ${file}`);
   }
-}
-
-/**
- * TrustOne over ISO 8583: a 0100 with field 55 whose field 48 names a registered card (subelement
- * 01) is a card-tap verification answered by the service (39, 44 the reason, 55 tag 91 the ARPC).
- */
-function trustOneIso8583(service: TrustOneService): LocalService {
-  return {
-    id: 'trustone',
-    accepts: (txn: Txn) => txn.mti.startsWith('010') && txn.fields['55'] !== undefined && (txn.fields['48'] ?? '').startsWith('01'),
-    handle: async (txn: Txn) => {
-      const a = await service.handleIso8583(txn.participant, txn.fields as Record<string, string>);
-      const code = a['39'] ?? '96';
-      const fields: Record<string, string> = {};
-      for (const k of ['44', '55']) if (a[k] !== undefined) fields[k] = a[k] as string;
-      return { code, fields, outcome: code === '00' ? 'approved' : 'declined', detail: a['44'] ? { reason: a['44'] } : {} };
-    },
-  };
 }
 
 function tlsOptions(t: TlsConfig): tls.SecureContextOptions {

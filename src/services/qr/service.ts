@@ -153,10 +153,7 @@ export class QrPaymentService implements LocalService {
     for (const k of ['3', '7', '11', '12', '13', '22', '32', '37', '41', '102'] as const) if (f[k] !== undefined) out[k] = f[k] as string;
     out['4'] = n12(amountMinor.toString());
     out['49'] = ccy.numeric;
-    out['6'] = answerFields['6'] as string;
-    out['51'] = home.numeric;
-    out['10'] = decimalToConversionRate(invertDecimal(quote.rate, 7));
-    out['43'] = answerFields['43'] as string;
+    for (const k of ['6', '51', '10', '43'] as const) out[k] = answerFields[k] as string;
     if (qr.mcc) out['18'] = qr.mcc;
     if (account) out['42'] = account.slice(-15).padEnd(15, ' ');
     // Quote id and its exact rate (field 10 keeps 7 digits) for the partner message; the QR itself

@@ -10,3 +10,4 @@ export { SqliteTrustOneStore, type SqliteTrustOneStoreOptions } from './sqlite-s
 export type { TrustOneStore, CardRegistration, Challenge, Attempt, ConsumeResult, IdempotencyClaim, StoredResponse } from './store';
 export { DECLINE_REASONS, type DeclineReason } from './reasons';
 export { sign, signingString } from './auth';
+export { trustOneIso8583 } from './local-service';
