@@ -12,6 +12,8 @@
  * partner,partner20022,relay]` (instead of the figures: a CPU profile of those processes under
  * saturation, `node --cpu-prof`, summarised by self time with TypeScript file:line),
  * `--profile-path=iso8583|iso20022|qr` (which partner path the profiled load takes; default iso8583),
+ * `--profile-rate=N` (profiled runs paced at N requests/s instead of unpaced), `--latency` (only the
+ * hub's max and the latency at 50% of it, no relay, memory or ISO 20022 phases: about 40 s with --quick),
  * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
  * About 4 minutes on a 2-core box (--quick about 1.5, profile mode about 40 s).
  *
@@ -67,6 +69,10 @@ const HALF_MS = QUICK ? 2000 : 7000;
 const PROFILE_RUNS = 2;
 const DATA_DIR_BASE = opt('data-dir') ?? os.tmpdir();
 const PROFILE_PATH = opt('profile-path') ?? 'iso8583';
+/** Profile mode: requests per second of the profiled runs (0 = unpaced, the default). */
+/** Only phases 2 to 4 without the relay (hub max, then latency at 50%): a quicker loop for latency work. */
+const LATENCY_ONLY = flag('latency');
+const PROFILE_RATE = opt('profile-rate') === undefined ? 0 : intOpt('profile-rate', 1);
 if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022' && PROFILE_PATH !== 'qr') throw new Error('e2e bench: --profile-path must be iso8583, iso20022 or qr');
 const OVERALL_TIMEOUT_MS = 9 * 60_000;
 
@@ -365,7 +371,7 @@ function machineLines(dataDir: string): string[] {
   return [
     `machine: ${cpus[0]?.model ?? '?'} x ${cpus.length} (os.cpus), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
     `node ${process.version} (V8 ${process.versions.v8}), load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    `journal: SQLite (WAL, synchronous=FULL) in ${dataDir} on ${fs}`,
+    `journal: SQLite (WAL; a batch is reported once its log is fdatasynced) in ${dataDir} on ${fs}`,
   ];
 }
 
@@ -483,8 +489,9 @@ async function memoryPhase(p: Procs): Promise<MemResult> {
 
 const METHOD = [
   'processes: acquirer (load generator), hub, relay, partner (ISO 8583) and partner20022 (ISO 20022) simulators are five node processes',
-  '  on loopback (no two share an event loop); the hub runs config/default.yaml (SQLite journal: WAL, synchronous=FULL, group commit in a',
-  '  worker thread; HubMetrics on, its HTTP server off) with its built-in partner simulators swapped for the partner processes (same',
+  '  on loopback (no two share an event loop); the hub runs config/default.yaml (SQLite journal: WAL, group commit, each batch reported',
+  '  once its log is fdatasynced, journal.sqliteThread as configured; HubMetrics on, its HTTP server off) with its built-in partner',
+  '  simulators swapped for the partner processes (same',
   '  simulators, same dialect/framing/links): ISO 8583 ones for the partner process, the ISO 20022 one for the partner20022 process.',
   'load: AcquirerSimulator, closed loop: C connections x K requests in flight each; "unpaced" = as fast as answers come back;',
   '  "paced" = at most R requests started per second. Latency = acquirer write -> answer decoded, per request (all answered',
@@ -547,6 +554,11 @@ async function main(): Promise<void> {
       return;
     }
     const p = procs;
+    if (LATENCY_ONLY) {
+      await latencyPhase(p);
+      completed = true;
+      return;
+    }
 
     process.stderr.write('phase 1/6: memory per idle connection\n');
     const memr = await memoryPhase(p);
@@ -640,10 +652,38 @@ interface Figures {
   qr: { sat: RunResult[]; sat8583: RunResult[]; max: number; half: number; halfRuns: RunResult[]; partner8583: string; setup: Procs['qr'] };
 }
 
+const lat = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.latencies)));
+const inHub = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.hubMs ?? new Float64Array(0))));
+const waits = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.waitMs ?? new Float64Array(0))));
+
+/** One row of the hub internals table: journal group commits and event-loop delay over `runs`. */
+function internals(name: string, runs: RunResult[]): string[] {
+  const commits = concat(runs.map((r) => r.hub?.commitMs ?? new Float64Array(0)));
+  const c = pcts(commits);
+  const sum = commits.reduce((a, b) => a + b, 0);
+  const wall = runs.reduce((a, r) => a + (r.hub?.wallMs ?? 0), 0);
+  const txns = runs.reduce((a, r) => a + r.summary.answered, 0);
+  const ops = runs.reduce((a, r) => a + (r.hub?.commitOps ?? 0), 0);
+  const wb = median(runs.map((r) => r.hubWriteBytesPerTxn ?? NaN).filter(Number.isFinite));
+  const ld = (k: 'p50' | 'p99' | 'max'): string => fms(median(runs.map((r) => r.hub?.loopDelayMs[k] ?? NaN)));
+  return [name, ftps((1000 * c.n) / Math.max(1, wall)), f1(ops / Math.max(1, c.n)), f1(ops / Math.max(1, txns)), `${fms(c.p50)} / ${fms(c.p99)} / ${fms(commits.length ? Math.max(...commits) : NaN)}`,
+    `${f1((100 * sum) / Math.max(1, wall))}%`, `${ld('p50')} / ${ld('p99')} / ${ld('max')}`, Number.isFinite(wb) ? fbytes(wb) : '-'];
+}
+const INTERNALS_HEAD = ['load', 'commits/s', 'writes/commit', 'writes/txn', 'commit ms p50/p99/max', 'commit time', 'loop delay ms p50/p99/max', 'to storage/txn'];
+
+/** One row of the latency table: end to end via the hub, the partner directly, their difference, in-pipeline, partner wait. */
+function latRow(name: string, load: string, hub: RunResult[], direct: RunResult[]): string[] {
+  const e = lat(hub);
+  const d = lat(direct);
+  const h = inHub(hub);
+  const w = waits(hub);
+  return [name, load, String(e.n), `${fms(e.p50)} / ${fms(e.p99)} / ${fms(e.p999)}`, `${fms(d.p50)} / ${fms(d.p99)} / ${fms(d.p999)}`,
+    `${fms(e.p50 - d.p50)} / ${fms(e.p99 - d.p99)} / ${fms(e.p999 - d.p999)}`, `${fms(h.p50)} / ${fms(h.p99)} / ${fms(h.p999)}`,
+    `${fms(w.p50)} / ${fms(w.p99)}`];
+}
+const LATENCY_HEAD = ['load', 'rate', 'samples', 'e2e via hub p50/p99/p99.9', 'partner direct', 'hub-added (difference)', 'in-pipeline (txn channel)', 'partner wait p50/p99'];
+
 function report(f: Figures): void {
-  const lat = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.latencies)));
-  const inHub = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.hubMs ?? new Float64Array(0))));
-  const waits = (runs: RunResult[]): Pcts => pcts(concat(runs.map((r) => r.waitMs ?? new Float64Array(0))));
   const cpu = (runs: RunResult[], k: keyof RunResult['cpu']): string => f1(median(runs.map((r) => r.cpu[k])));
   const tpsList = (runs: RunResult[]): string => runs.map((r) => ftps(r.summary.tps)).join(' / ');
 
@@ -667,36 +707,15 @@ function report(f: Figures): void {
   console.log('Hub internals (hub process, same runs): journal group commits (with journal.sqliteThread: worker, the default, a');
   console.log('  commit runs in the journal worker: "commit ms" is then the round trip seen from the event loop, and "commit time" is');
   console.log('  the share of wall time some commit was under way, not event-loop time spent blocked)');
-  const internals = (name: string, runs: RunResult[]): string[] => {
-    const commits = concat(runs.map((r) => r.hub?.commitMs ?? new Float64Array(0)));
-    const c = pcts(commits);
-    const sum = commits.reduce((a, b) => a + b, 0);
-    const wall = runs.reduce((a, r) => a + (r.hub?.wallMs ?? 0), 0);
-    const txns = runs.reduce((a, r) => a + r.summary.answered, 0);
-    const ops = runs.reduce((a, r) => a + (r.hub?.commitOps ?? 0), 0);
-    const wb = median(runs.map((r) => r.hubWriteBytesPerTxn ?? NaN).filter(Number.isFinite));
-    const ld = (k: 'p50' | 'p99' | 'max'): string => fms(median(runs.map((r) => r.hub?.loopDelayMs[k] ?? NaN)));
-    return [name, ftps((1000 * c.n) / Math.max(1, wall)), f1(ops / Math.max(1, c.n)), f1(ops / Math.max(1, txns)), `${fms(c.p50)} / ${fms(c.p99)} / ${fms(commits.length ? Math.max(...commits) : NaN)}`,
-      `${f1((100 * sum) / Math.max(1, wall))}%`, `${ld('p50')} / ${ld('p99')} / ${ld('max')}`, Number.isFinite(wb) ? fbytes(wb) : '-'];
-  };
   console.log(table(
-    ['load', 'commits/s', 'writes/commit', 'writes/txn', 'commit ms p50/p99/max', 'commit time', 'loop delay ms p50/p99/max', 'to storage/txn'],
+    INTERNALS_HEAD,
     [internals('saturation', f.hubSat), internals('50% of max', f.hubHalf)],
   ));
   console.log('  (commits from dari:journal:commit; loop delay from perf_hooks.monitorEventLoopDelay; storage bytes from /proc/<pid>/io write_bytes)');
   console.log();
   console.log('Latency (ms): end to end at the acquirer, partner leg, and what the hub adds');
-  const latRow = (name: string, load: string, hub: RunResult[], direct: RunResult[]): string[] => {
-    const e = lat(hub);
-    const d = lat(direct);
-    const h = inHub(hub);
-    const w = waits(hub);
-    return [name, load, String(e.n), `${fms(e.p50)} / ${fms(e.p99)} / ${fms(e.p999)}`, `${fms(d.p50)} / ${fms(d.p99)} / ${fms(d.p999)}`,
-      `${fms(e.p50 - d.p50)} / ${fms(e.p99 - d.p99)} / ${fms(e.p999 - d.p999)}`, `${fms(h.p50)} / ${fms(h.p99)} / ${fms(h.p999)}`,
-      `${fms(w.p50)} / ${fms(w.p99)}`];
-  };
   console.log(table(
-    ['load', 'rate', 'samples', 'e2e via hub p50/p99/p99.9', 'partner direct', 'hub-added (difference)', 'in-pipeline (txn channel)', 'partner wait p50/p99'],
+    LATENCY_HEAD,
     [
       latRow('saturation', `${ftps(f.hubMax)}/s`, f.hubSat, [f.directAtHubMax]),
       latRow('50% of max', `${ftps(f.half)}/s`, f.hubHalf, f.directHalf),
@@ -816,12 +835,35 @@ async function warmPath(p: Procs, kind: 'hub20022' | 'hubqr'): Promise<void> {
   await measure(p, kind, 0, WARM_MS);
 }
 
+/** `--latency`: the hub's max (unpaced runs), then paced runs at 50% beside the partner directly; the tables of phases 2 to 4. */
+async function latencyPhase(p: Procs): Promise<void> {
+  await measure(p, 'hub', 0, WARM_MS);
+  await measure(p, 'direct', 0, Math.max(1000, WARM_MS / 2));
+  const sat: RunResult[] = [];
+  for (let i = 0; i < SAT_RUNS; i++) sat.push(await measure(p, 'hub', 0, SAT_MS));
+  const max = median(sat.map((r) => r.summary.tps));
+  const half = Math.max(1, Math.round(max / 2));
+  const hubHalf: RunResult[] = [];
+  const directHalf: RunResult[] = [];
+  for (let i = 0; i < HALF_RUNS; i++) {
+    hubHalf.push(await measure(p, 'hub', half, HALF_MS));
+    directHalf.push(await measure(p, 'direct', half, HALF_MS));
+  }
+  console.log();
+  console.log(table(INTERNALS_HEAD, [internals('saturation', sat), internals('50% of max', hubHalf)]));
+  console.log();
+  console.log(table(LATENCY_HEAD, [latRow('50% of max', `${ftps(half)}/s`, hubHalf, directHalf)], 2));
+  console.log(`hub max ${ftps(max)} tps (${sat.map((r) => ftps(r.summary.tps)).join(' / ')}); hub-added p99 at 50%: ${fms(lat(hubHalf).p99 - lat(directHalf).p99)} ms; ` +
+    `hub cpu at 50%: ${f1(median(hubHalf.map((r) => r.cpu.sut)))}% of a core`);
+  for (const a of anomalies) console.log(`  - ${a}`);
+}
+
 async function profilePhase(p: Procs, dir: string): Promise<void> {
   const kind: Kind = PROFILE_PATH === 'iso20022' ? 'hub20022' : PROFILE_PATH === 'qr' ? 'hubqr' : 'hub';
   if (kind === 'hub20022' || kind === 'hubqr') await warmPath(p, kind);
   else await measure(p, kind, 0, WARM_MS);
   const runs: RunResult[] = [];
-  for (let i = 0; i < PROFILE_RUNS; i++) runs.push(await measure(p, kind, 0, SAT_MS));
+  for (let i = 0; i < PROFILE_RUNS; i++) runs.push(await measure(p, kind, PROFILE_RATE, SAT_MS));
   if (p.relay && PROFILE.includes('relay')) runs.push(await measure(p, 'relay', 0, SAT_MS));
   // The profiles are written when the processes exit.
   await Promise.all(children.map((c) => c.stop(20_000)));

@@ -238,6 +238,31 @@ describe('SQLite journal', () => {
       assert.equal(j.worker, null);
     });
 
+    it('the inline mode commits without fsync (synchronous=NORMAL) and reports a write only after the log is synced', async () => {
+      const path = fileOf('inline-sync');
+      const j = new SqliteJournal({ path, thread: 'inline' });
+      await j.init();
+      const raw = new Database(path, { readonly: true });
+      try {
+        await j.record(t());
+        // The writer connection's own setting, read through the journal's backend.
+        const backend = (j as unknown as { backend: { core: { db: Database.Database }; wal: number | null } }).backend;
+        assert.equal(backend.core.db.pragma('synchronous', { simple: true }), 1, 'NORMAL: COMMIT does not fsync');
+        assert.equal(typeof backend.wal, 'number', 'the log is open for fdatasync');
+        // The log can no longer be synced: the next write must fail, not be reported written.
+        closeSync(backend.wal as number);
+        const lost = t();
+        await rejectsCoded(j.record(lost), 'DARI_JOURNAL_UNAVAILABLE');
+        // (SQLite did commit it: only its durability is unknown, and the caller was told so.)
+        assert.equal((raw.prepare('SELECT count(*) AS n FROM transactions WHERE id = ?').get(lost.id) as { n: number }).n, 1);
+      } finally {
+        raw.close();
+        const backend = (j as unknown as { backend: { wal: number | null } }).backend;
+        backend.wal = null; // already closed above
+        await j.close();
+      }
+    });
+
     it('the inline mode has no worker thread', async () => {
       const j = new SqliteJournal({ path: fileOf('inline-mode'), thread: 'inline' });
       await j.init();

@@ -332,7 +332,7 @@ export function validateConfig(raw: unknown): HubConfig {
   known(metrics, 'metrics', ['host', 'port']);
   const journal = obj(r.journal ?? {}, 'journal');
   known(journal, 'journal', ['sqlitePath', 'dataKeyFile', 'dedupeWindowSeconds', 'sqliteThread']);
-  const sqliteThread = str(journal, 'sqliteThread', 'journal', 'worker');
+  const sqliteThread = str(journal, 'sqliteThread', 'journal', 'inline');
   if (sqliteThread !== 'worker' && sqliteThread !== 'inline') bad('journal.sqliteThread', 'must be worker or inline');
   const saf = obj(r.saf ?? {}, 'saf');
   known(saf, 'saf', ['retryBaseMs', 'retryMaxMs', 'maxAttempts', 'pollMs']);

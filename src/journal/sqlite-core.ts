@@ -81,6 +81,13 @@ export interface SqliteCoreOptions {
   tuning?: SqliteTuning;
   /** Set when a background checkpointer runs (see SqliteCheckpointer): shared with it. */
   checkpointSignal?: SharedArrayBuffer;
+  /**
+   * Who makes a commit durable: 'sqlite' (default: `synchronous=FULL`, every COMMIT fsyncs the
+   * write-ahead log before it returns) or 'caller' (`synchronous=NORMAL`: COMMIT only writes the
+   * log, and the caller fdatasyncs `walFile` before it treats the commit as durable; SQLite itself
+   * still syncs the log before each checkpoint and the database file after it).
+   */
+  walSync?: 'sqlite' | 'caller';
 }
 
 /** The outcome of one write of a batch: its value, or its own (coded) error. */
@@ -152,6 +159,15 @@ export class SqliteCore {
   private readonly batchTx: (ops: readonly WriteOp[]) => OpResult[];
   private closed = false;
   private signal: Int32Array | null = null;
+  /**
+   * The `original_key` of the transactions this connection wrote lately, by id, so that an update
+   * needs no read to know whether that indexed column changes (see the header). A transaction is
+   * begun and completed by the hub that holds it, so the entry is there when its answer is written;
+   * when it is not (another process wrote it, or the map was cleared), the row is read.
+   */
+  private readonly originalKeys = new Map<string, string | null>();
+  /** With walSync 'caller': the write-ahead log the caller must fdatasync after each batch. */
+  walFile: string | null = null;
 
   private constructor(
     private readonly db: Database.Database,
@@ -159,18 +175,40 @@ export class SqliteCore {
   ) {
     this.st = prepare(db);
     const one = db.transaction((op: WriteOp) => this.apply(op));
-    const batch = db.transaction((ops: readonly WriteOp[]) =>
+    const isolated = db.transaction((ops: readonly WriteOp[]) =>
       ops.map((op): OpResult => {
         try {
           // A nested better-sqlite3 transaction is a savepoint: a failing op rolls back alone.
           return { ok: true, value: one(op) };
         } catch (error) {
+          this.originalKeys.clear(); // what the rolled-back op remembered
           return { ok: false, error: isDariError(error) ? error : coded('DARI_INTERNAL_ERROR', `SQLite journal ${op.kind} failed: ${errorMessage(error)}`, error) };
         }
       }),
     );
+    // The fast path: every op straight in the batch transaction (no savepoint statements around
+    // each). Ops almost never fail; when one does, the whole transaction rolls back (nothing of it
+    // is kept) and the batch runs again with a savepoint per op, so that only that op is rejected.
+    const fast = db.transaction((ops: readonly WriteOp[]) =>
+      ops.map((op): OpResult => {
+        try {
+          return { ok: true, value: this.apply(op) };
+        } catch (error) {
+          throw new OpFailed(error);
+        }
+      }),
+    );
     // IMMEDIATE: take the write lock before the batch reads anything (another process may write).
-    this.batchTx = (ops) => batch.immediate(ops);
+    this.batchTx = (ops) => {
+      try {
+        return fast.immediate(ops);
+      } catch (e) {
+        if (!(e instanceof OpFailed)) throw e;
+        // The rolled-back writes may have been remembered (original keys): forget them all.
+        this.originalKeys.clear();
+        return isolated.immediate(ops);
+      }
+    };
   }
 
   /** Open (creating the folder), set WAL + synchronous=FULL, run pending migrations. Throws coded errors. */
@@ -178,6 +216,7 @@ export class SqliteCore {
     const { path } = options;
     const tuning = { ...SQLITE_DEFAULTS, ...options.tuning };
     let db: Database.Database;
+    let callerSyncs = false;
     try {
       if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
       db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
@@ -186,9 +225,11 @@ export class SqliteCore {
     }
     try {
       if (options.tuning?.pageSize !== undefined) db.pragma(`page_size = ${Math.trunc(options.tuning.pageSize)}`);
-      db.pragma('journal_mode = WAL');
-      // Durability is the contract: every commit fsyncs the WAL before it returns.
-      db.pragma('synchronous = FULL');
+      const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+      // Durability is the contract: every commit fsyncs the WAL before it returns, here or (walSync
+      // 'caller', WAL files only) by the caller before it reports the commit.
+      callerSyncs = options.walSync === 'caller' && mode === 'wal';
+      db.pragma(callerSyncs ? 'synchronous = NORMAL' : 'synchronous = FULL');
       db.pragma('foreign_keys = OFF');
       db.pragma(`cache_size = ${-Math.trunc(tuning.cacheSizeKiB)}`);
       db.pragma('temp_store = MEMORY');
@@ -203,6 +244,7 @@ export class SqliteCore {
       migrateSqlite(db, options.migrations ?? MIGRATIONS);
       const core = new SqliteCore(db, path);
       if (options.checkpointSignal) core.signal = new Int32Array(options.checkpointSignal);
+      if (callerSyncs) core.walFile = `${db.name}-wal`;
       return core;
     } catch (e) {
       db.close();
@@ -353,11 +395,24 @@ export class SqliteCore {
   private writeTxn(t: TxnRecord, sealed: Sealed): void {
     const st = this.st;
     const values = txnValues(t);
-    const current = st.txnOriginalKey.get(t.id) as { original_key: string | null } | undefined;
-    if (current === undefined) {
-      st.insertTxn.run(values, sealed === 'keep' ? null : sealed);
-    } else {
-      const setKey = t.originalKey !== undefined && t.originalKey !== current.original_key;
+    const keys = this.originalKeys;
+    let known = keys.get(t.id);
+    if (known === undefined) {
+      // Not written by this connection lately: a new transaction (the usual case, a begin) is
+      // inserted at once; an existing one is looked up.
+      if (st.insertTxn.run(values, sealed === 'keep' ? null : sealed).changes === 1) {
+        if (keys.size >= ORIGINAL_KEYS_MAX) keys.clear();
+        keys.set(t.id, t.originalKey ?? null);
+        st.insertEvent.run(t.id, t.state, toMs(t.at));
+        return;
+      }
+      const current = st.txnOriginalKey.get(t.id) as { original_key: string | null } | undefined;
+      if (current === undefined) throw coded('DARI_INTERNAL_ERROR', 'SQLite journal found neither a free transaction id nor its row');
+      known = current.original_key;
+    }
+    {
+      const setKey = t.originalKey !== undefined && t.originalKey !== known;
+      if (setKey) keys.set(t.id, t.originalKey!);
       // values: id, state, state_at, created_at, participant, mti, ...optional, detail
       const params: Array<string | number | Buffer | null> = [values[1]!, values[2]!, values[4]!, values[5]!];
       for (let i = 0; i < TXN_OPTIONAL.length; i++) if (TXN_OPTIONAL[i]![1] !== 'original_key') params.push(values[6 + i]!);
@@ -365,7 +420,12 @@ export class SqliteCore {
       if (setKey) params.push(t.originalKey!);
       if (sealed !== 'keep') params.push(sealed);
       params.push(t.id);
-      st.updateTxn(setKey, sealed !== 'keep').run(params);
+      if (st.updateTxn(setKey, sealed !== 'keep').run(params).changes === 0) {
+        // Remembered, but the row is not there (its write was rolled back): write it afresh.
+        keys.delete(t.id);
+        this.writeTxn(t, sealed);
+        return;
+      }
     }
     st.insertEvent.run(t.id, t.state, toMs(t.at));
   }
@@ -377,6 +437,16 @@ export class SqliteCore {
     const holder = this.st.dedupeHolder.get(key) as Record<string, unknown> | undefined;
     if (!holder) throw coded('DARI_INTERNAL_ERROR', 'SQLite journal dedupe claim found neither a free key nor a holder');
     return rowToHit(holder);
+  }
+}
+
+/** Entries kept in SqliteCore.originalKeys before it starts over (a few minutes of traffic at full load). */
+const ORIGINAL_KEYS_MAX = 200_000;
+
+/** An op of the fast batch path threw: the batch is run again with a savepoint per op. */
+class OpFailed extends Error {
+  constructor(readonly error: unknown) {
+    super('a journal write failed');
   }
 }
 
@@ -398,7 +468,7 @@ function prepare(db: Database.Database) {
   };
   return {
     txnOriginalKey: db.prepare('SELECT original_key FROM transactions WHERE id = ?'),
-    insertTxn: db.prepare(`INSERT INTO transactions (${txnCols}, request_sealed) VALUES (${TXN_COLUMNS.map(() => '?').join(', ')}, ?)`),
+    insertTxn: db.prepare(`INSERT INTO transactions (${txnCols}, request_sealed) VALUES (${TXN_COLUMNS.map(() => '?').join(', ')}, ?) ON CONFLICT (id) DO NOTHING`),
     updateTxn,
     insertEvent: db.prepare('INSERT INTO txn_events (txn_id, state, state_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     claimDedupe: db.prepare(

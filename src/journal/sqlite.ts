@@ -1,23 +1,29 @@
 /**
  * SQLite journal: the embedded default (one hub process, one file).
  *
- * - WAL mode with `synchronous=FULL`: every commit fsyncs the write-ahead log, so a resolved write
- *   survives a crash or power loss.
- * - Off the event loop: better-sqlite3 is synchronous, so by default the connection lives in a
- *   worker thread (sqlite-worker.ts; the database code is sqlite-core.ts). The event loop keeps the
- *   group-commit queue (common.ts): the writes of one turn form a batch that is posted to the worker
- *   and committed there in one IMMEDIATE transaction (one fsync), with at most one batch in flight;
- *   writes arriving meanwhile form the next batch, posted as soon as the reply comes back, so
- *   batches grow with load (as in the PostgreSQL adapter). Each write runs inside its own savepoint,
- *   so a write that fails (e.g. a constraint) is rejected alone and the rest of the batch commits.
- *   `thread: 'inline'` runs the same code on the caller's thread instead (each commit then blocks
- *   the event loop, but costs no thread hop: on a box with no idle core that can be the faster one).
+ * - WAL mode, and a write is reported (its promise resolved) only once the write-ahead log holding
+ *   it is synced to disk, so a resolved write survives a crash or power loss. A log sync that fails
+ *   rejects the writes of its batch with DARI_JOURNAL_UNAVAILABLE (committed, durability unknown).
+ * - Where the work runs (`thread`):
+ *   'inline' (the hub's default): better-sqlite3 runs the batch's statements and COMMIT on the
+ *   caller's thread with `synchronous=NORMAL` (COMMIT writes the log, no fsync), then the log file
+ *   is fdatasynced in libuv's thread pool, and only then are the batch's writes reported: the event
+ *   loop never blocks on the disk, and nothing is reported written before it is on disk.
+ *   'worker': the connection lives in a worker thread (sqlite-worker.ts) with `synchronous=FULL`;
+ *   each batch is posted to it and its results posted back (a thread hop each way).
+ *   The database code is sqlite-core.ts either way. The event loop keeps the group-commit queue
+ *   (common.ts): the writes of one turn form a batch, committed in one IMMEDIATE transaction (one
+ *   log sync), with at most one batch in flight; writes arriving meanwhile form the next batch,
+ *   started as soon as the previous one is durable, so batches grow with load (as in the PostgreSQL
+ *   adapter). A batch runs its writes straight in the transaction; if one fails, the transaction
+ *   rolls back and the batch runs again with each write in its own savepoint, so that the failing
+ *   write (e.g. a constraint) is rejected alone and the rest of the batch commits.
  * - Checkpoints: a second thread on its own connection copies the WAL into the database file in
  *   small, frequent passes beside the writer, and the writer only finishes the last few frames
  *   between two batches when the WAL starts over (SqliteTuning.checkpointIntervalMs), instead of a
  *   15 ms checkpoint inside a commit every 16 MiB of WAL.
- * - Reads go to the worker too, after the writes queued before them (read-your-writes without
- *   forcing an early batch).
+ * - Reads go to the same connection, after the writes queued before them (read-your-writes
+ *   without forcing an early batch).
  * - Errors cross the thread boundary as their code and message. A worker that dies (a bug, or
  *   terminated) rejects every request it had with DARI_JOURNAL_UNAVAILABLE (a batch it was
  *   committing may or may not be durable); the next request starts a new worker on the same file.
@@ -25,7 +31,7 @@
  * - Several processes may open the same file: the IMMEDIATE transaction takes the write lock before
  *   a batch reads anything, and `busyTimeoutMs` bounds the wait for it.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DariError } from '../errors';
@@ -55,9 +61,10 @@ export interface SqliteJournalOptions {
   /** How long a batch waits for another process holding the write lock (default 5000 ms). */
   busyTimeoutMs?: number;
   /**
-   * Where better-sqlite3 runs: 'worker' (default: a worker thread owns the connection, commits never
-   * block the event loop; each batch costs a thread hop each way) or 'inline' (on the caller's
-   * thread, as a plain synchronous library). Either way checkpoints run on their own thread.
+   * Where better-sqlite3 runs: 'worker' (default here; the hub's configuration defaults to 'inline':
+   * a worker thread owns the connection and fsyncs each commit, each batch costs a thread hop each
+   * way) or 'inline' (statements on the caller's thread, the log's fdatasync in the thread pool).
+   * Either way checkpoints run on their own thread.
    */
   thread?: 'worker' | 'inline';
   /** @internal Connection settings (benchmarks); the defaults suit the hub. */
@@ -80,6 +87,8 @@ interface Backend {
   close(): Promise<void>;
   /** The background checkpointer thread, if running. */
   readonly checkpointerWorker: Worker | null;
+  /** True when a batch settles in an I/O callback rather than synchronously. */
+  readonly asyncCommits: boolean;
 }
 
 export class SqliteJournal extends BatchedJournal {
@@ -123,7 +132,9 @@ export class SqliteJournal extends BatchedJournal {
   }
 
   protected override get asyncCommits(): boolean {
-    return this.thread === 'worker';
+    // A commit ends in an I/O callback: the worker's reply, or the fdatasync of the log (inline;
+    // a database without a log file, ':memory:', commits synchronously).
+    return this.backend?.asyncCommits ?? true;
   }
 
   private get db(): Backend {
@@ -224,24 +235,56 @@ class InlineBackend implements Backend {
   private core: SqliteCore | null = null;
   private readonly options: SqliteCoreOptions;
   private readonly checkpointer: BackgroundCheckpointer | null;
+  /**
+   * The write-ahead log, opened to make commits durable (fdatasync in libuv's thread pool). The
+   * file stays the same while the connection is open: SQLite truncates and rewrites it, and
+   * removes it only when the last connection closes.
+   */
+  private wal: number | null = null;
 
   constructor(options: SqliteCoreOptions) {
     this.checkpointer = BackgroundCheckpointer.for(options);
-    this.options = this.checkpointer ? { ...options, checkpointSignal: this.checkpointer.signal } : options;
+    const o: SqliteCoreOptions = { ...options, walSync: 'caller' };
+    this.options = this.checkpointer ? { ...o, checkpointSignal: this.checkpointer.signal } : o;
   }
 
   get checkpointerWorker(): Worker | null {
     return this.checkpointer?.worker ?? null;
   }
 
+  get asyncCommits(): boolean {
+    return this.wal !== null;
+  }
+
   async open(): Promise<void> {
-    this.core = SqliteCore.open(this.options);
+    const core = SqliteCore.open(this.options);
+    if (core.walFile !== null) {
+      try {
+        this.wal = openSync(core.walFile, 'r+');
+      } catch (e) {
+        core.close();
+        throw coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal cannot open its log ${core.walFile}: ${errorMessage(e)}`, e);
+      }
+    }
+    this.core = core;
     this.checkpointer?.start();
   }
 
+  /**
+   * The batch's statements and COMMIT run here on the event loop (no fsync: synchronous=NORMAL);
+   * the fdatasync of the log that makes them durable runs in the thread pool, so the event loop
+   * keeps serving sockets meanwhile. The results are delivered after it: nothing of the batch is
+   * reported written before it is on disk.
+   */
   async batch(ops: WriteOp[]): Promise<OpResult[]> {
     const core = this.live();
     const results = core.batch(ops);
+    const wal = this.wal;
+    if (wal !== null) {
+      await new Promise<void>((resolve, reject) => {
+        fdatasync(wal, (e) => (e ? reject(coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal could not sync its log: ${e.message}`, e)) : resolve()));
+      });
+    }
     // After the results are delivered, as the worker does after its reply.
     if (this.checkpointer) setImmediate(() => core.finishCheckpoint());
     return results;
@@ -256,6 +299,8 @@ class InlineBackend implements Backend {
     this.core = null;
     await this.checkpointer?.close();
     core?.close();
+    if (this.wal !== null) closeSync(this.wal);
+    this.wal = null;
   }
 
   private live(): SqliteCore {
@@ -353,6 +398,8 @@ class WorkerBackend implements Backend {
   private closed = false;
   private readonly options: SqliteCoreOptions;
   private readonly checkpointer: BackgroundCheckpointer | null;
+
+  readonly asyncCommits = true;
 
   constructor(options: SqliteCoreOptions) {
     this.checkpointer = BackgroundCheckpointer.for(options);
