@@ -704,9 +704,9 @@ function report(f: Figures): void {
   ));
   console.log('  (sut = hub or relay; cpu% in % of one core; "cpu us/txn" = CPU time of that process per answered transaction)');
   console.log();
-  console.log('Hub internals (hub process, same runs): journal group commits (with journal.sqliteThread: worker, the default, a');
-  console.log('  commit runs in the journal worker: "commit ms" is then the round trip seen from the event loop, and "commit time" is');
-  console.log('  the share of wall time some commit was under way, not event-loop time spent blocked)');
+  console.log('Hub internals (hub process, same runs): journal group commits ("commit ms" = from the batch\'s start to its writes');
+  console.log('  reported durable, log sync included; the sync runs in the thread pool (inline, the default) or the whole commit in the');
+  console.log('  journal worker (worker), so "commit time", the share of wall time some commit was under way, is not event-loop time)');
   console.log(table(
     INTERNALS_HEAD,
     [internals('saturation', f.hubSat), internals('50% of max', f.hubHalf)],
