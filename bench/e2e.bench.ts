@@ -12,7 +12,7 @@
  * partner,partner20022,relay]` (instead of the figures: a CPU profile of those processes under
  * saturation, `node --cpu-prof`, summarised by self time with TypeScript file:line),
  * `--profile-path=iso8583|iso20022|qr` (which partner path the profiled load takes; default iso8583),
- * `--profile-rate=N` (profiled runs paced at N requests/s instead of unpaced), `--latency` (only the
+ * `--hub-flags=F1,F2` (extra node flags for the hub process, e.g. --trace-gc), `--profile-rate=N` (profiled runs paced at N requests/s instead of unpaced), `--profile-top=N` (rows per table), `--latency` (only the
  * hub's max and the latency at 50% of it, no relay, memory or ISO 20022 phases: about 40 s with --quick),
  * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
  * About 4 minutes on a 2-core box (--quick about 1.5, profile mode about 40 s).
@@ -67,6 +67,10 @@ const SAT_MS = QUICK ? 2000 : 6000;
 const HALF_RUNS = 2;
 const HALF_MS = QUICK ? 2000 : 7000;
 const PROFILE_RUNS = 2;
+/** Extra node flags for the hub process (`--hub-flags=--trace-gc,--max-semi-space-size=32`). */
+const HUB_FLAGS = opt('hub-flags')?.split(',').filter(Boolean) ?? [];
+/** Profile mode: rows in each table of the summary. */
+const PROFILE_TOP = intOpt('profile-top', 25);
 const DATA_DIR_BASE = opt('data-dir') ?? os.tmpdir();
 const PROFILE_PATH = opt('profile-path') ?? 'iso8583';
 /** Profile mode: requests per second of the profiled runs (0 = unpaced, the default). */
@@ -411,7 +415,7 @@ async function startProcesses(dataDir: string, profileDir: string | undefined): 
     if (p.protocol === 'iso20022') return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: p20022Port }], iso20022: { ...p.iso20022, xsdDir: XSD_DIR } };
     return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: partnerPort }] };
   });
-  const hub = startChild('hub', { config: raw }, ['--expose-gc', ...prof('hub')]);
+  const hub = startChild('hub', { config: raw }, ['--expose-gc', ...HUB_FLAGS, ...prof('hub')]);
   const relay = PROFILE.length > 0 && !PROFILE.includes('relay') ? undefined : startChild('relay', { partnerPort, poolSize: partnerCfg.links }, prof('relay'));
   const [hubInfo, relayInfo, acqInfo] = await Promise.all([hub.ready, relay?.ready, acq.ready]);
   process.stderr.write(`  processes: partner pid ${partnerInfo.pid} :${partnerPort}, partner20022 pid ${p20022Info.pid} :${p20022Port}, ` +
@@ -875,14 +879,14 @@ async function profilePhase(p: Procs, dir: string): Promise<void> {
   for (const name of files) {
     const pid = Number(/^CPU\.\d+\.\d+\.(\d+)\./.exec(name)?.[1]);
     const role = pids.get(pid) ?? `pid ${pid}`;
-    const s = summarizeProfile(join(dir, name), root, 25);
+    const s = summarizeProfile(join(dir, name), root, PROFILE_TOP);
     console.log();
     console.log(`== ${role}: ${join(dir, name)} ==`);
     console.log(`profiled ${(s.totalMs / 1000).toFixed(1)} s: busy ${(s.busyMs / 1000).toFixed(1)} s, idle ${(s.idleMs / 1000).toFixed(1)} s, GC ${(s.gcMs / 1000).toFixed(2)} s (${((100 * s.gcMs) / s.busyMs).toFixed(1)}% of busy)`);
     const rows = (xs: typeof s.self): string[][] => xs.map((r) => [r.name.slice(0, 48), r.where, r.ms.toFixed(0), r.pct.toFixed(1)]);
-    console.log('\nself time (top 25; % of busy time)');
+    console.log(`\nself time (top ${PROFILE_TOP}; % of busy time)`);
     console.log(table(['function', 'where', 'ms', '%'], rows(s.self), 2));
-    console.log('\ninclusive time (top 25)');
+    console.log(`\ninclusive time (top ${PROFILE_TOP})`);
     console.log(table(['function', 'where', 'ms', '%'], rows(s.inclusive), 2));
     console.log('\nself time by file');
     console.log(table(['file', 'ms', '%'], s.files.map((r) => [r.name, r.ms.toFixed(0), r.pct.toFixed(1)])));

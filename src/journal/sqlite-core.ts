@@ -160,10 +160,11 @@ export class SqliteCore {
   private closed = false;
   private signal: Int32Array | null = null;
   /**
-   * The `original_key` of the transactions this connection wrote lately, by id, so that an update
-   * needs no read to know whether that indexed column changes (see the header). A transaction is
-   * begun and completed by the hub that holds it, so the entry is there when its answer is written;
-   * when it is not (another process wrote it, or the map was cleared), the row is read.
+   * The `original_key` of the transactions in flight that this connection wrote, by id, so that an
+   * update needs no read to know whether that indexed column changes (see the header). A
+   * transaction is begun and completed by the hub that holds it, so the entry is there when its
+   * answer is written, and it goes with that write; when it is not there (another process wrote
+   * the row, a later write, or the map was cleared), the row is read.
    */
   private readonly originalKeys = new Map<string, string | null>();
   /** With walSync 'caller': the write-ahead log the caller must fdatasync after each batch. */
@@ -362,6 +363,8 @@ export class SqliteCore {
       }
       case 'complete':
         this.writeTxn(op.txn, null);
+        // Its last write as a rule: later ones (a reversal's outcome) read the row again.
+        this.originalKeys.delete(op.txn.id);
         if (op.dedupeAnswer) st.storeAnswerOf.run(JSON.stringify(op.dedupeAnswer.answer), op.dedupeAnswer.key, op.txn.id);
         if (op.saf) st.safInsert.run(safValues(op.saf));
         return undefined;
@@ -440,8 +443,8 @@ export class SqliteCore {
   }
 }
 
-/** Entries kept in SqliteCore.originalKeys before it starts over (a few minutes of traffic at full load). */
-const ORIGINAL_KEYS_MAX = 200_000;
+/** Entries kept in SqliteCore.originalKeys before it starts over (far more than can be in flight). */
+const ORIGINAL_KEYS_MAX = 100_000;
 
 /** An op of the fast batch path threw: the batch is run again with a savepoint per op. */
 class OpFailed extends Error {

@@ -244,4 +244,18 @@ describe('ISO 8583 codec: long-value fast paths', () => {
     wire[wire.length - 3] = 0x67; // 'g'
     expectCode(() => c.unpack(wire), 'DARI_CODEC_INVALID_CHARACTER', 55, wire.length - 3);
   });
+
+  it('pack of a long binary value (native hex path): lowercase accepted, a bad digit or a character above U+007F named by position', () => {
+    const c = new Iso8583Codec(builtinDialect('iso87binary'));
+    const icc = '9F26088E1B3A6C2D4F50719F10120110A04001220000000000000000000000FF';
+    const packed = c.pack({ mti: '0200', fields: { '55': icc } });
+    assert.deepEqual(c.pack({ mti: '0200', fields: { '55': icc.toLowerCase() } }), packed);
+    assert.equal(c.unpack(packed).fields['55'], icc);
+    const at = (i: number, ch: string): string => icc.slice(0, i) + ch + icc.slice(i + 1);
+    // 'G' at position 11; U+0663 and U+0163 have a hex digit ('c') as their low byte; U+00E9 is latin1 but not hex.
+    for (const [value, position] of [[at(10, 'G'), 11], [at(37, '\u0663'), 38], [at(20, '\u0163'), 21], [at(63, '\u00e9'), 64]] as const) {
+      const e = expectCode(() => c.pack({ mti: '0200', fields: { '55': value } }), 'DARI_CODEC_INVALID_CHARACTER', 55);
+      assert.match(e.message, new RegExp(`character at position ${position} is not a hex digit`));
+    }
+  });
 });

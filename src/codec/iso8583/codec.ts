@@ -39,6 +39,8 @@ const enum Limits {
 }
 
 const UPPER_HEX = /^[0-9A-F]*$/;
+/** From this many bytes a binary value given as hex is decoded by Node's native decoder on pack. */
+const NATIVE_HEX_MIN_BYTES = 24;
 const REGEX_MIN = 24;
 const ANY_HEX = /^[0-9A-Fa-f]*$/;
 
@@ -463,7 +465,11 @@ export class Iso8583Codec {
     const nos = this.nos;
     let count = 0;
     let maxNo = 0;
-    for (const key in fields) {
+    // Object.keys: the same keys in the same order as for-in (integer keys ascending, then the
+    // others), own keys only, without for-in's per-key checks.
+    const keys = Object.keys(fields);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
       const no = fieldNumber(key);
       if (no < 2 || no > d.maxField || (no === 65 && d.tertiary)) {
         if (key === '1' || (key === '65' && d.tertiary)) fail('DARI_CODEC_UNKNOWN_FIELD', `field ${key} is a bitmap: bitmaps are derived from the fields present, do not list them`, no, 0);
@@ -591,10 +597,20 @@ export class Iso8583Codec {
           s[o] = ebcdic ? (ASCII_TO_EBCDIC[c] as number) : c;
           i = 1;
         }
-        for (; i < v.length; i++) {
+        const n = v.length;
+        if (!ebcdic) {
+          // A character above U+00FF reads past the table (undefined), so one compare covers both.
+          for (; i < n; i++) {
+            const c = v.charCodeAt(i);
+            if (table[c] !== 1) this.badChar(f, c > 255 ? 0x3f : c, i, fieldStart);
+            s[o + i] = c;
+          }
+          break;
+        }
+        for (; i < n; i++) {
           const c = v.charCodeAt(i);
-          if (c > 255 || table[c] === 0 || (ebcdic && ASCII_TO_EBCDIC[c] === 0)) this.badChar(f, c > 255 ? 0x3f : c, i, fieldStart);
-          s[o + i] = ebcdic ? (ASCII_TO_EBCDIC[c] as number) : c;
+          if (c > 255 || table[c] === 0 || ASCII_TO_EBCDIC[c] === 0) this.badChar(f, c > 255 ? 0x3f : c, i, fieldStart);
+          s[o + i] = ASCII_TO_EBCDIC[c] as number;
         }
         break;
       }
@@ -602,6 +618,11 @@ export class Iso8583Codec {
         this.writeBcd(f, v, o, fieldStart);
         break;
       case Enc.BINARY:
+        // A longer value: Node's native hex decoder. It stops at the first pair that is not hex (a
+        // short count: the loop below then names the bad digit), but it reads a character above
+        // U+00FF by its low byte, so it is given only values that are all ASCII (as many UTF-8
+        // bytes as characters).
+        if (size >= NATIVE_HEX_MIN_BYTES && Buffer.byteLength(v, 'utf8') === v.length && s.write(v, o, size, 'hex') === size) break;
         for (let i = 0; i < size; i++) {
           const h = v.charCodeAt(2 * i);
           const l = v.charCodeAt(2 * i + 1);
