@@ -15,7 +15,7 @@ import { Buffer } from 'node:buffer';
 import { DariError, type ErrorCode } from '../../errors';
 import { ASCII_TO_EBCDIC, BCD_PAIR, CLASS_NAMES, CLASS_REGEX, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE } from './charsets';
 import { Cls, Enc, PEnc, type CompiledDialect, type CompiledField, encodedSize } from './spec';
-import { checkTlv, isUpperHexTlv } from './tlv';
+import { checkTlv, upperHexTlvWalk } from './tlv';
 import { compileFastUnpack, type FastHost, type FastUnpack } from './fast';
 
 
@@ -638,7 +638,8 @@ export class Iso8583Codec {
         if (UPPER_HEX.test(v)) {
           s.write(v, o, size, 'latin1');
           if (f.tlv) {
-            if (!isUpperHexTlv(s, o, o + size)) {
+            // The regex has checked the digits: only the item structure is left to walk.
+            if ((size & 1) !== 0 || !upperHexTlvWalk(s, o, o + size)) {
               const bad = checkTlv(s, o, o + size, true);
               if (bad >= 0) fail('DARI_CODEC_TLV_MALFORMED', `${label(f)}: TLV item at byte ${bad} of the value is incomplete or malformed`, f.no, fieldStart);
             }

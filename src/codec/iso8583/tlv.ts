@@ -72,7 +72,15 @@ function digit(c: number): number {
  * and length digits it needs, with arithmetic instead of a table.
  */
 export function isUpperHexTlv(buf: Uint8Array, start: number, end: number): boolean {
-  if (((end - start) & 1) !== 0 || !isUpperHex(buf, start, end)) return false;
+  return ((end - start) & 1) === 0 && isUpperHex(buf, start, end) && upperHexTlvWalk(buf, start, end);
+}
+
+/**
+ * The walk of isUpperHexTlv alone, for a range already known to be an even number of uppercase
+ * hex digits (pack has checked the value's characters): whether, as bytes, it is a complete
+ * BER-TLV sequence.
+ */
+export function upperHexTlvWalk(buf: Uint8Array, start: number, end: number): boolean {
   let p = start;
   while (p < end) {
     const t0 = (digit(buf[p] as number) << 4) | digit(buf[p + 1] as number);
