@@ -670,10 +670,11 @@ function internals(name: string, runs: RunResult[]): string[] {
   const ops = runs.reduce((a, r) => a + (r.hub?.commitOps ?? 0), 0);
   const wb = median(runs.map((r) => r.hubWriteBytesPerTxn ?? NaN).filter(Number.isFinite));
   const ld = (k: 'p50' | 'p99' | 'max'): string => fms(median(runs.map((r) => r.hub?.loopDelayMs[k] ?? NaN)));
+  const elu = median(runs.map((r) => r.hub?.loopUtilization ?? NaN));
   return [name, ftps((1000 * c.n) / Math.max(1, wall)), f1(ops / Math.max(1, c.n)), f1(ops / Math.max(1, txns)), `${fms(c.p50)} / ${fms(c.p99)} / ${fms(commits.length ? Math.max(...commits) : NaN)}`,
-    `${f1((100 * sum) / Math.max(1, wall))}%`, `${ld('p50')} / ${ld('p99')} / ${ld('max')}`, Number.isFinite(wb) ? fbytes(wb) : '-'];
+    `${f1((100 * sum) / Math.max(1, wall))}%`, `${ld('p50')} / ${ld('p99')} / ${ld('max')}`, `${f1(100 * elu)}%`, Number.isFinite(wb) ? fbytes(wb) : '-'];
 }
-const INTERNALS_HEAD = ['load', 'commits/s', 'writes/commit', 'writes/txn', 'commit ms p50/p99/max', 'commit time', 'loop delay ms p50/p99/max', 'to storage/txn'];
+const INTERNALS_HEAD = ['load', 'commits/s', 'writes/commit', 'writes/txn', 'commit ms p50/p99/max', 'commit time', 'loop delay ms p50/p99/max', 'loop busy', 'to storage/txn'];
 
 /** One row of the latency table: end to end via the hub, the partner directly, their difference, in-pipeline, partner wait. */
 function latRow(name: string, load: string, hub: RunResult[], direct: RunResult[]): string[] {
@@ -715,7 +716,8 @@ function report(f: Figures): void {
     INTERNALS_HEAD,
     [internals('saturation', f.hubSat), internals('50% of max', f.hubHalf)],
   ));
-  console.log('  (commits from dari:journal:commit; loop delay from perf_hooks.monitorEventLoopDelay; storage bytes from /proc/<pid>/io write_bytes)');
+  console.log('  (commits from dari:journal:commit; loop delay from perf_hooks.monitorEventLoopDelay; loop busy = the main thread\'s event-loop');
+  console.log('  utilization (perf_hooks.eventLoopUtilization); storage bytes from /proc/<pid>/io write_bytes)');
   console.log();
   console.log('Latency (ms): end to end at the acquirer, partner leg, and what the hub adds');
   console.log(table(

@@ -206,6 +206,8 @@ export interface HubTake {
   /** Time the figures cover (ms). */
   wallMs: number;
   loopDelayMs: { p50: number; p99: number; max: number };
+  /** Share of the time the hub's event loop (main thread) was busy (perf_hooks eventLoopUtilization). */
+  loopUtilization: number;
 }
 
 async function hub(args: { config: unknown }): Promise<void> {
@@ -226,6 +228,7 @@ async function hub(args: { config: unknown }): Promise<void> {
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   let collecting = false;
   let collectStart = 0;
+  let eluStart = performance.eventLoopUtilization();
   subscribe('dari:txn', (m) => {
     if (!collecting) return;
     const e = m as TxnEvent;
@@ -273,6 +276,7 @@ async function hub(args: { config: unknown }): Promise<void> {
       loopDelay.reset();
       if (a.on) loopDelay.enable();
       collectStart = performance.now();
+      eluStart = performance.eventLoopUtilization();
       return true;
     },
     take: () => {
@@ -281,6 +285,7 @@ async function hub(args: { config: unknown }): Promise<void> {
         partners: Object.fromEntries(partners), protocolErrors: Object.fromEntries(protocolErrors),
         commitMs: commitMs.take(), commitOps, wallMs: performance.now() - collectStart,
         loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+        loopUtilization: performance.eventLoopUtilization(eluStart).utilization,
       };
       outcomes.clear();
       partners.clear();
