@@ -204,9 +204,10 @@ export class SqliteCore {
       try {
         return fast.immediate(ops);
       } catch (e) {
-        if (!(e instanceof OpFailed)) throw e;
-        // The rolled-back writes may have been remembered (original keys): forget them all.
+        // Rolled back (a failing write, or the transaction itself): what its writes remembered
+        // (original keys) is forgotten.
         this.originalKeys.clear();
+        if (!(e instanceof OpFailed)) throw e;
         return isolated.immediate(ops);
       }
     };
