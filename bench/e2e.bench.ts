@@ -13,7 +13,8 @@
  * saturation, `node --cpu-prof`, summarised by self time with TypeScript file:line),
  * `--profile-path=iso8583|iso20022|qr` (which partner path the profiled load takes; default iso8583),
  * `--hub-flags=F1,F2` (extra node flags for the hub process, e.g. --trace-gc), `--profile-rate=N` (profiled runs paced at N requests/s instead of unpaced), `--profile-top=N` (rows per table), `--latency` (only the
- * hub's max and the latency at 50% of it, no relay, memory or ISO 20022 phases: about 40 s with --quick),
+ * hub's max and the latency at 50% of it, no relay, memory or ISO 20022 phases: about 20 s with --quick;
+ * with `--heap-sample`, the hub's allocations by function during the first paced run),
  * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
  * About 4 minutes on a 2-core box (--quick about 1.5, profile mode about 40 s).
  *
@@ -42,7 +43,7 @@ import type { AcquirerSummary } from '../src/sim';
 import type { QrRequestOptions } from '../src/sim/acquirer';
 import type { AcquirerTake, CpuStamp, HubTake, MemStats, Partner20022Counts, RunArgs } from './e2e/child';
 import { ChildHandle, type Role } from './e2e/ipc';
-import { summarizeProfile } from './e2e/profile';
+import { summarizeHeapSample, summarizeProfile } from './e2e/profile';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
@@ -76,6 +77,8 @@ const PROFILE_PATH = opt('profile-path') ?? 'iso8583';
 /** Profile mode: requests per second of the profiled runs (0 = unpaced, the default). */
 /** Only phases 2 to 4 without the relay (hub max, then latency at 50%): a quicker loop for latency work. */
 const LATENCY_ONLY = flag('latency');
+/** With --latency: sample the hub's allocations (dead objects included) during the first paced run. */
+const HEAP_SAMPLE = flag('heap-sample');
 const PROFILE_RATE = opt('profile-rate') === undefined ? 0 : intOpt('profile-rate', 1);
 if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022' && PROFILE_PATH !== 'qr') throw new Error('e2e bench: --profile-path must be iso8583, iso20022 or qr');
 const OVERALL_TIMEOUT_MS = 9 * 60_000;
@@ -851,9 +854,20 @@ async function latencyPhase(p: Procs): Promise<void> {
   const half = Math.max(1, Math.round(max / 2));
   const hubHalf: RunResult[] = [];
   const directHalf: RunResult[] = [];
+  const sampleFile = HEAP_SAMPLE ? join(os.tmpdir(), `dari-e2e-hub-${Date.now()}.heapprofile`) : undefined;
   for (let i = 0; i < HALF_RUNS; i++) {
+    if (sampleFile && i === 0) await p.hub.call('heapSampleStart');
     hubHalf.push(await measure(p, 'hub', half, HALF_MS));
+    if (sampleFile && i === 0) await p.hub.call('heapSampleStop', { file: sampleFile });
     directHalf.push(await measure(p, 'direct', half, HALF_MS));
+  }
+  if (sampleFile) {
+    const answered = hubHalf[0]?.summary.answered ?? 0;
+    const s = summarizeHeapSample(sampleFile, root, PROFILE_TOP);
+    console.log();
+    console.log(`hub allocations during the first paced run (${sampleFile}): ${(s.totalBytes / 1048576).toFixed(1)} MiB sampled, ` +
+      `${answered > 0 ? `${Math.round(s.totalBytes / answered).toLocaleString('en-US')} B per answered transaction` : '-'}`);
+    console.log(table(['function', 'where', 'KiB', '%'], s.self.map((r) => [r.name.slice(0, 48), r.where, (r.bytes / 1024).toFixed(0), r.pct.toFixed(1)]), 2));
   }
   console.log();
   console.log(table(INTERNALS_HEAD, [internals('saturation', sat), internals('50% of max', hubHalf)]));

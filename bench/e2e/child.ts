@@ -12,7 +12,8 @@
  *
  * Every role answers `cpu` (process.cpuUsage, for CPU shares per run), `mem` and `stop`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import net from 'node:net';
 import { subscribe } from 'node:diagnostics_channel';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -96,12 +97,32 @@ function writeBytes(): number {
   }
 }
 
+/** `--heap-sample`: V8's sampling heap profiler, dead objects included (what was allocated, not what is kept). */
+let heapSession: Session | null = null;
+
 const common = {
   cpu: (): CpuStamp => {
     const c = process.cpuUsage();
     return { user: c.user, system: c.system, at: performance.now(), writeBytes: writeBytes() };
   },
   mem,
+  heapSampleStart: async (): Promise<boolean> => {
+    heapSession = new Session();
+    heapSession.connect();
+    await new Promise<void>((res, rej) => heapSession!.post('HeapProfiler.startSampling', {
+      samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+    } as object, (e) => (e ? rej(e) : res())));
+    return true;
+  },
+  heapSampleStop: async (a: { file: string }): Promise<boolean> => {
+    const s = heapSession;
+    if (!s) return false;
+    const profile = await new Promise<unknown>((res, rej) => s.post('HeapProfiler.stopSampling', (e, r) => (e ? rej(e) : res((r as { profile: unknown }).profile))));
+    s.disconnect();
+    heapSession = null;
+    writeFileSync(a.file, JSON.stringify(profile));
+    return true;
+  },
 };
 
 // ------------------------------------------------------------------------------------------------

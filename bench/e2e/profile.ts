@@ -46,8 +46,8 @@ export interface ProfileSummary {
   files: ProfileRow[];
 }
 
-export function summarizeProfile(file: string, root: string, top = 25): ProfileSummary {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+/** `file:line` of a call frame, TypeScript positions for compiled files with a source map. */
+function positionResolver(root: string): (cf: CallFrame) => string {
   const maps = new Map<string, SourceMap | null>();
   const where = (cf: CallFrame): string => {
     if (!cf.url) return '';
@@ -77,6 +77,12 @@ export function summarizeProfile(file: string, root: string, top = 25): ProfileS
     const rel = path.startsWith(root) ? relative(root, path) : path.replace(/^.*node_modules\//, 'node_modules/');
     return `${rel}:${cf.lineNumber + 1}`;
   };
+  return where;
+}
+
+export function summarizeProfile(file: string, root: string, top = 25): ProfileSummary {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const where = positionResolver(root);
 
   const byId = new Map<number, ProfileNode>();
   for (const n of p.nodes) byId.set(n.id, n);
@@ -136,5 +142,45 @@ export function summarizeProfile(file: string, root: string, top = 25): ProfileS
     self: rows(new Map([...self].filter(([k]) => !k.startsWith('(idle)'))), true),
     inclusive: rows(new Map([...inclusive].filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)'))), true),
     files: rows(new Map([...files].filter(([k]) => k !== '(idle)')), false),
+  };
+}
+
+interface HeapSampleNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapSampleNode[];
+}
+
+export interface HeapSampleSummary {
+  totalBytes: number;
+  self: Array<{ name: string; where: string; bytes: number; pct: number }>;
+}
+
+/**
+ * Summary of a sampling heap profile (HeapProfiler.stopSampling): bytes allocated by function
+ * (self), largest first. With dead objects included, this is what was allocated over the sampled
+ * period, not what is still held.
+ */
+export function summarizeHeapSample(file: string, root: string, top = 25): HeapSampleSummary {
+  const head = (JSON.parse(readFileSync(file, 'utf8')) as { head: HeapSampleNode }).head;
+  const where = positionResolver(root);
+  const self = new Map<string, number>();
+  let total = 0;
+  const stack: HeapSampleNode[] = [head];
+  while (stack.length > 0) {
+    const n = stack.pop() as HeapSampleNode;
+    if (n.selfSize > 0) {
+      const key = `${n.callFrame.functionName || '(anonymous)'}\u0000${where(n.callFrame)}`;
+      self.set(key, (self.get(key) ?? 0) + n.selfSize);
+      total += n.selfSize;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return {
+    totalBytes: total,
+    self: [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, bytes]) => {
+      const [name, w] = k.split('\u0000') as [string, string];
+      return { name, where: w, bytes, pct: total > 0 ? (100 * bytes) / total : 0 };
+    }),
   };
 }
