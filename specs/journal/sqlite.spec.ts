@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -255,10 +255,53 @@ describe('SQLite journal', () => {
         await rejectsCoded(j.record(lost), 'DARI_JOURNAL_UNAVAILABLE');
         // (SQLite did commit it: only its durability is unknown, and the caller was told so.)
         assert.equal((raw.prepare('SELECT count(*) AS n FROM transactions WHERE id = ?').get(lost.id) as { n: number }).n, 1);
+        // And the journal stops there: no later write or read is served until a restart.
+        await rejectsCoded(j.record(t()), 'DARI_JOURNAL_UNAVAILABLE');
+        await rejectsCoded(j.get(lost.id), 'DARI_JOURNAL_UNAVAILABLE');
       } finally {
         raw.close();
         const backend = (j as unknown as { backend: { wal: number | null } }).backend;
         backend.wal = null; // already closed above
+        await j.close();
+      }
+    });
+
+    it('the inline mode never lets a read see a write whose log sync has not finished', async () => {
+      const j = new SqliteJournal({ path: fileOf('inline-visibility'), thread: 'inline' });
+      await j.init();
+      try {
+        for (let round = 0; round < 20; round++) {
+          const first = j.record(t());
+          await new Promise((r) => setImmediate(r)); // the first batch has committed; its sync runs
+          const later = t();
+          const read = j.get(later.id); // waits for the first batch
+          let durable = false;
+          const written = j.record(later).then(() => { durable = true; });
+          const seen = await read;
+          assert.ok(seen === undefined || durable, `round ${round}: the read saw ${later.id} before it was reported durable`);
+          await Promise.all([first, written]);
+        }
+      } finally {
+        await j.close();
+      }
+    });
+
+    it('the inline mode syncs the log of the real file when the database path is a symbolic link', async () => {
+      const real = fileOf('inline-real');
+      const linkDir = join(dir, 'inline-link');
+      mkdirSync(dirname(real), { recursive: true });
+      mkdirSync(linkDir, { recursive: true });
+      const link = join(linkDir, 'journal.db');
+      symlinkSync(real, link);
+      writeFileSync(`${link}-wal`, ''); // a stray log beside the link must not be the one synced
+      const j = new SqliteJournal({ path: link, thread: 'inline' });
+      await j.init();
+      try {
+        await j.record(t());
+        const fd = (j as unknown as { backend: { wal: number } }).backend.wal;
+        assert.equal(fstatSync(fd).ino, statSync(`${real}-wal`).ino, 'the synced log is the real file\'s');
+        assert.ok(statSync(`${real}-wal`).size > 0);
+      } finally {
         await j.close();
       }
     });

@@ -165,19 +165,25 @@ export type QueuedOp = WriteOp & { resolve: (value: unknown) => void; reject: (e
  */
 export class GroupCommit {
   private queue: QueuedOp[] = [];
+  /** Waiting for the writes queued so far (they go with the next batch). */
   private waiters: Array<() => void> = [];
+  /** Waiting, with nothing queued, for the batch in flight. */
+  private runningWaiters: Array<() => void> = [];
   private scheduled = false;
   private running: Promise<void> | null = null;
 
   /**
-   * `execute`: commits a batch. `nextBatchAtOnce`: when a commit ends, commit what queued up
-   * meanwhile right away (those writes come from earlier turns) instead of a turn later; for
-   * commits that end in an I/O callback (a worker's reply, a database socket). A synchronous commit
-   * keeps the turn boundary, or a loop of awaited writes would never yield to I/O.
+   * `execute`: commits a batch. `nextBatchAtOnce(readersWaiting)`: when a commit ends, whether to
+   * commit what queued up meanwhile right away (those writes come from earlier turns) instead of a
+   * turn later; true for commits that end in an I/O callback (a worker's reply, a database socket).
+   * A synchronous commit keeps the turn boundary, or a loop of awaited writes would never yield to
+   * I/O. `readersWaiting`: someone waited for this batch (settled(): a read); a store whose COMMIT
+   * makes writes visible before they are durable keeps the turn boundary then, so that the readers
+   * run before the next COMMIT.
    */
   constructor(
     private readonly execute: (ops: QueuedOp[]) => void | Promise<void>,
-    private readonly nextBatchAtOnce: () => boolean = () => true,
+    private readonly nextBatchAtOnce: (readersWaiting: boolean) => boolean = () => true,
   ) {}
 
   push(op: QueuedOp): void {
@@ -193,7 +199,7 @@ export class GroupCommit {
   /** Resolves once every write queued so far has been committed (or has failed). Never rejects. */
   settled(): Promise<void> {
     if (this.queue.length > 0) return new Promise((res) => this.waiters.push(res));
-    if (this.running) return this.running;
+    if (this.running) return new Promise((res) => this.runningWaiters.push(res));
     return Promise.resolve();
   }
 
@@ -226,11 +232,14 @@ export class GroupCommit {
     };
     this.running = run().then(() => {
       this.running = null;
+      const alsoWaiting = this.runningWaiters;
+      this.runningWaiters = [];
       for (const w of waiters) w();
+      for (const w of alsoWaiting) w();
       // What queued up meanwhile is from earlier turns: commit it now rather than a turn later
       // (when the event loop is busy, a turn can take milliseconds).
       if (this.queue.length > 0) {
-        if (this.nextBatchAtOnce()) this.flush();
+        if (this.nextBatchAtOnce(waiters.length + alsoWaiting.length > 0)) this.flush();
         else this.schedule();
       }
     });
@@ -516,11 +525,15 @@ export abstract class BatchedJournal implements JournalAdapter {
   private readonly reads = new Set<Promise<unknown>>();
   private readonly gc = new GroupCommit(
     (ops) => this.executeBatch(ops),
-    () => this.asyncCommits,
+    (readersWaiting) => this.nextBatchAtOnce(readersWaiting),
   );
 
-  /** False when executeBatch commits synchronously on the event loop (see GroupCommit). */
-  protected get asyncCommits(): boolean {
+  /**
+   * When a batch ends, whether to start the next one in the same turn (see GroupCommit): yes by
+   * default (a commit that ends in an I/O callback). `readersWaiting`: reads waited for that batch.
+   */
+  protected nextBatchAtOnce(readersWaiting: boolean): boolean {
+    void readersWaiting;
     return true;
   }
 

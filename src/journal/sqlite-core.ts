@@ -20,7 +20,7 @@
  *  - the in-flight index is partial (states 'received' and 'forwarded'): a few right-edge pages.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DariError, isDariError, type ErrorCode } from '../errors';
 import type { DedupeHit, FeeTotals, InFlightTxn, SafEntry, TxnRecord } from './journal';
@@ -246,7 +246,8 @@ export class SqliteCore {
       migrateSqlite(db, options.migrations ?? MIGRATIONS);
       const core = new SqliteCore(db, path);
       if (options.checkpointSignal) core.signal = new Int32Array(options.checkpointSignal);
-      if (callerSyncs) core.walFile = `${db.name}-wal`;
+      // SQLite names the log after the real file (symbolic links resolved): sync that one.
+      if (callerSyncs) core.walFile = `${realpathSync(db.name)}-wal`;
       return core;
     } catch (e) {
       db.close();

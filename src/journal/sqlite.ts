@@ -2,8 +2,10 @@
  * SQLite journal: the embedded default (one hub process, one file).
  *
  * - WAL mode, and a write is reported (its promise resolved) only once the write-ahead log holding
- *   it is synced to disk, so a resolved write survives a crash or power loss. A log sync that fails
- *   rejects the writes of its batch with DARI_JOURNAL_UNAVAILABLE (committed, durability unknown).
+ *   it is synced to disk, so a resolved write survives a crash or power loss. Inline, a log sync
+ *   that fails rejects the writes of its batch with DARI_JOURNAL_UNAVAILABLE (committed, durability
+ *   unknown) and every later request too: the hub must be restarted. Housekeeping deletes outside
+ *   the group commit (pruneDedupe of expired keys) are not waited for: losing one loses nothing.
  * - Where the work runs (`thread`):
  *   'inline' (the hub's default): better-sqlite3 runs the batch's statements and COMMIT on the
  *   caller's thread with `synchronous=NORMAL` (COMMIT writes the log, no fsync), then the log file
@@ -87,8 +89,8 @@ interface Backend {
   close(): Promise<void>;
   /** The background checkpointer thread, if running. */
   readonly checkpointerWorker: Worker | null;
-  /** True when a batch settles in an I/O callback rather than synchronously. */
-  readonly asyncCommits: boolean;
+  /** Whether the next batch may start in the same turn as the previous one settles (see GroupCommit). */
+  nextBatchAtOnce(readersWaiting: boolean): boolean;
 }
 
 export class SqliteJournal extends BatchedJournal {
@@ -131,10 +133,8 @@ export class SqliteJournal extends BatchedJournal {
     await backend?.close();
   }
 
-  protected override get asyncCommits(): boolean {
-    // A commit ends in an I/O callback: the worker's reply, or the fdatasync of the log (inline;
-    // a database without a log file, ':memory:', commits synchronously).
-    return this.backend?.asyncCommits ?? true;
+  protected override nextBatchAtOnce(readersWaiting: boolean): boolean {
+    return this.backend?.nextBatchAtOnce(readersWaiting) ?? true;
   }
 
   private get db(): Backend {
@@ -241,6 +241,12 @@ class InlineBackend implements Backend {
    * removes it only when the last connection closes.
    */
   private wal: number | null = null;
+  /**
+   * Set when a log sync failed: the batch is committed but may never reach the disk (and Linux may
+   * drop the unwritten pages and report the next sync as a success), so nothing more is written or
+   * read on this connection; the hub must be restarted (recovery then reads what the disk holds).
+   */
+  private broken: DariError | null = null;
 
   constructor(options: SqliteCoreOptions) {
     this.checkpointer = BackgroundCheckpointer.for(options);
@@ -252,8 +258,14 @@ class InlineBackend implements Backend {
     return this.checkpointer?.worker ?? null;
   }
 
-  get asyncCommits(): boolean {
-    return this.wal !== null;
+  /**
+   * A batch that ended in its log sync (an I/O callback) is followed at once by the next, unless
+   * reads waited for it: a COMMIT here makes its writes visible before their sync, so the next
+   * batch starts a turn later, after those reads (see read()). Without a log (':memory:') commits
+   * are synchronous and keep the turn boundary.
+   */
+  nextBatchAtOnce(readersWaiting: boolean): boolean {
+    return this.wal !== null && !readersWaiting;
   }
 
   async open(): Promise<void> {
@@ -282,7 +294,11 @@ class InlineBackend implements Backend {
     const wal = this.wal;
     if (wal !== null) {
       await new Promise<void>((resolve, reject) => {
-        fdatasync(wal, (e) => (e ? reject(coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal could not sync its log: ${e.message}`, e)) : resolve()));
+        fdatasync(wal, (e) => {
+          if (!e) return resolve();
+          this.broken = coded('DARI_JOURNAL_UNAVAILABLE', `SQLite journal could not sync its log (${e.code ?? e.message}): it stops here; restart the hub`, e);
+          reject(this.broken);
+        });
       });
     }
     // After the results are delivered, as the worker does after its reply.
@@ -290,6 +306,11 @@ class InlineBackend implements Backend {
     return results;
   }
 
+  /**
+   * Synchronous, so it runs between batches: the journal's queue makes a read wait for the writes
+   * queued before it, and then starts the next batch only a turn later (nextBatchAtOnce), so a
+   * read never sees a COMMIT whose log sync is still running.
+   */
   async read(req: ReadRequest): Promise<unknown> {
     return this.live().read(req);
   }
@@ -304,6 +325,7 @@ class InlineBackend implements Backend {
   }
 
   private live(): SqliteCore {
+    if (this.broken) throw this.broken;
     if (!this.core) throw coded('DARI_JOURNAL_UNAVAILABLE', 'SQLite journal is closed');
     return this.core;
   }
@@ -399,7 +421,10 @@ class WorkerBackend implements Backend {
   private readonly options: SqliteCoreOptions;
   private readonly checkpointer: BackgroundCheckpointer | null;
 
-  readonly asyncCommits = true;
+  /** The worker orders reads and writes itself: the next batch may always start at once. */
+  nextBatchAtOnce(): boolean {
+    return true;
+  }
 
   constructor(options: SqliteCoreOptions) {
     this.checkpointer = BackgroundCheckpointer.for(options);

@@ -13,12 +13,15 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 import { DariError } from '../errors';
 
+/** Seals per random IV field: the 32-bit counter's range. */
+const IV_COUNTER_LIMIT = 2 ** 32;
+
 export class DataKey {
   readonly #hashKey: Buffer;
   readonly #sealKey: Buffer;
-  /** IVs not yet drawn (see seal); a fresh pool is filled on the first seal. */
-  readonly #ivPool = Buffer.alloc(12 * 256);
-  #ivAt = 12 * 256;
+  /** The IVs' random field and the count of seals made under it (see seal). */
+  readonly #ivField = randomBytes(8);
+  #ivCount = 0;
 
   constructor(master: Buffer) {
     if (master.length !== 32) throw new DariError('DARI_CONFIG_INVALID', 'data key: must be 32 bytes (64 hex digits)');
@@ -32,19 +35,21 @@ export class DataKey {
   }
 
   /**
-   * AES-256-GCM: 12-byte IV | 16-byte tag | ciphertext. Each IV is 12 fresh bytes of the CSPRNG,
-   * drawn from a private pool refilled 256 IVs at a time (one randomFillSync instead of one
-   * randomBytes call per seal: the hub seals every request it forwards).
+   * AES-256-GCM: 12-byte IV | 16-byte tag | ciphertext. The IV is built as NIST SP 800-38D 8.2.1
+   * describes: a 64-bit field drawn from the CSPRNG, then a 32-bit counter of the seals made under
+   * that field; after 2^32 seals a new field is drawn. IVs never repeat within a field, and two
+   * fields (other processes, restarts, other instances) collide with probability 2^-64 per pair,
+   * so the key is not bound by the 2^32-seal limit of fully random 96-bit IVs (which a hub sealing
+   * every forwarded request would reach in days).
    */
   seal(plain: Buffer): Buffer {
     const out = Buffer.allocUnsafe(28 + plain.length);
-    if (this.#ivAt + 12 > this.#ivPool.length) {
-      randomFillSync(this.#ivPool);
-      this.#ivAt = 0;
+    if (this.#ivCount === IV_COUNTER_LIMIT) {
+      randomFillSync(this.#ivField);
+      this.#ivCount = 0;
     }
-    this.#ivPool.copy(out, 0, this.#ivAt, this.#ivAt + 12);
-    this.#ivPool.fill(0, this.#ivAt, this.#ivAt + 12); // a drawn IV does not stay in the pool
-    this.#ivAt += 12;
+    this.#ivField.copy(out, 0);
+    out.writeUInt32BE(this.#ivCount++, 8);
     const c = createCipheriv('aes-256-gcm', this.#sealKey, out.subarray(0, 12));
     c.update(plain).copy(out, 28); // GCM is a stream mode: as many bytes out as in, final() adds none
     c.final();

@@ -465,8 +465,9 @@ export class Iso8583Codec {
     const nos = this.nos;
     let count = 0;
     let maxNo = 0;
-    // Object.keys: the same keys in the same order as for-in (integer keys ascending, then the
-    // others), own keys only, without for-in's per-key checks.
+    // Object.keys: the message's own keys (integer keys ascending, then the others), cheaper than
+    // for-in, which also walks the prototype chain: fields a prototype supplies are not the
+    // message's and are not packed.
     const keys = Object.keys(fields);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] as string;
