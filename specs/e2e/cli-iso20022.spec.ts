@@ -74,6 +74,7 @@ describe('dari iso20022 (CLI)', () => {
       ['no schema folder', ['iso20022', 'validate', P008, '--xsd', '/nonexistent/xsd'], '', /^DARI_XML_SCHEMA_UNAVAILABLE: the XSD folder \/nonexistent\/xsd does not exist$/],
       ['no FILE', ['iso20022', 'validate'], '', /^DARI_CLI_USAGE: validate needs a FILE/],
       ['a file that does not exist', ['iso20022', 'decode', '/nonexistent/m.xml'], '', /^DARI_CLI_USAGE: cannot read \/nonexistent\/m\.xml$/],
+      ['a folder instead of a file', ['iso20022', 'validate', FIXTURES], '', /^DARI_CLI_USAGE: .* is not a file$/],
       ['unknown subcommand', ['iso20022', 'frobnicate'], '', /^DARI_CLI_USAGE: unknown iso20022 command "frobnicate"/],
       ['decode: missing element', ['iso20022', 'decode', '-'], readFileSync(P008, 'utf8').replace(/<pacs:EndToEndId>[^<]*<\/pacs:EndToEndId>/, ''), /^DARI_XML_MISSING_ELEMENT: \/Document\/FIToFICstmrCdtTrf\/CdtTrfTxInf\[1\]\/PmtId\/EndToEndId is missing$/],
     ];

@@ -38,8 +38,11 @@ async function readInput(file: string, io: Io): Promise<Buffer> {
   }
   let size: number;
   try {
-    size = statSync(file).size;
-  } catch {
+    const st = statSync(file);
+    if (!st.isFile()) throw usage(`${file} is not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof DariError) throw e;
     throw usage(`cannot read ${file}`);
   }
   if (size >= limit) throw new DariError('DARI_XML_TOO_LARGE', `${file} is ${size} bytes, above the maximum of ${DEFAULT_LIMITS.maxBytes}`);
