@@ -94,6 +94,7 @@ describe('dari iso8583 (CLI)', () => {
       ['not JSON', ['iso8583', 'encode', '--spec', 'iso87ascii'], '{mti\n', /^DARI_CLI_INPUT: line 1: not JSON/],
       ['bad field', ['iso8583', 'encode', '--spec', 'iso87ascii'], '{"mti":"0200","fields":{"4":"12"}}\n', /^DARI_CODEC_FIXED_LENGTH: line 1: field 4/],
       ['unknown dialect', ['iso8583', 'decode', '--spec', 'nope'], '', /^DARI_CODEC_SPEC_UNKNOWN: /],
+      ['a folder as the dialect file', ['iso8583', 'decode', '--spec', tmpdir()], '00', /^DARI_CODEC_SPEC_UNKNOWN: dialect file .* cannot be read \(a folder, not a file\)$/],
       ['no --spec', ['iso8583', 'decode'], '', /^DARI_CLI_USAGE: decode needs --spec/],
       ['unknown option', ['iso8583', 'decode', '--spec', 'iso87ascii', '--colour'], '', /^DARI_CLI_USAGE: Unknown option '--colour'/],
       ['unknown command', ['frobnicate'], '', /^DARI_CLI_USAGE: unknown command "frobnicate"/],

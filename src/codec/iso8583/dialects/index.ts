@@ -51,5 +51,12 @@ export function loadDialect(nameOrFile: string): CompiledDialect {
   if (!existsSync(nameOrFile)) {
     throw new DariError('DARI_CODEC_SPEC_UNKNOWN', `no built-in dialect "${nameOrFile}" (built-ins: ${BUILTIN_DIALECTS.join(', ')}) and no such file`);
   }
-  return dialectFromJson(readFileSync(nameOrFile, 'utf8'), nameOrFile);
+  let text: string;
+  try {
+    text = readFileSync(nameOrFile, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new DariError('DARI_CODEC_SPEC_UNKNOWN', `dialect file ${nameOrFile} cannot be read (${code === 'EISDIR' ? 'a folder, not a file' : code})`);
+  }
+  return dialectFromJson(text, nameOrFile);
 }
