@@ -31,6 +31,7 @@ import * as os from 'node:os';
 import * as v8 from 'node:v8';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { builtinDialect, Iso8583Codec, type Iso8583Message } from '../src/codec/iso8583';
+import { calibrate, fmtRate, interleavedRuns, median } from './lib/timing';
 
 // The baselines ship no type declarations: they are loaded untyped.
 type Any = any;
@@ -414,52 +415,6 @@ function buildCandidates(notes: string[], wires: Wire[]): Candidate[] {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Timing
-
-function timeSlice(c: Candidate, n: number): number {
-  const t0 = performance.now();
-  c.loop(n);
-  return performance.now() - t0;
-}
-
-function warmUpAndCalibrate(cands: Candidate[]): void {
-  // Interleaved warm-up: grow each candidate's batch until a slice takes about SLICE_MS.
-  const deadline = performance.now() + WARMUP_MS * cands.length;
-  for (const c of cands) c.perSlice = 16;
-  while (performance.now() < deadline) {
-    for (const c of cands) {
-      const ms = timeSlice(c, c.perSlice);
-      const perOp = ms / c.perSlice;
-      c.perSlice = Math.max(1, Math.round(SLICE_MS / Math.max(perOp, 1e-6)));
-    }
-  }
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function timeRuns(cands: Candidate[]): void {
-  for (let run = 0; run < RUNS; run++) {
-    const ops = new Array<number>(cands.length).fill(0);
-    const ms = new Array<number>(cands.length).fill(0);
-    for (let round = 0; round < ROUNDS; round++) {
-      const shift = (run * ROUNDS + round) % cands.length;
-      for (let k = 0; k < cands.length; k++) {
-        const idx = (k + shift) % cands.length;
-        const c = cands[idx] as Candidate;
-        ms[idx] = (ms[idx] as number) + timeSlice(c, c.perSlice);
-        ops[idx] = (ops[idx] as number) + c.perSlice;
-      }
-    }
-    cands.forEach((c, i) => c.rates.push(((ops[i] as number) / (ms[i] as number)) * 1000));
-    process.stderr.write(`  run ${run + 1}/${RUNS} done\n`);
-  }
-}
-
-// ------------------------------------------------------------------------------------------------
 // Allocation
 
 interface GcEntry {
@@ -531,11 +486,6 @@ async function measureAllocations(cands: Candidate[]): Promise<void> {
 // ------------------------------------------------------------------------------------------------
 // Report
 
-function fmtRate(x: number): string {
-  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
-  if (x >= 1e3) return `${(x / 1e3).toFixed(1)}k`;
-  return x.toFixed(0);
-}
 function pad(s: string, n: number): string {
   return s.padEnd(n);
 }
@@ -562,8 +512,8 @@ async function main(): Promise<void> {
   console.log('        young generation enlarged (flags above) for the allocation measurement; rates come from the same process (fewer scavenges: helps the allocation-heavy baselines).');
   console.log();
   process.stderr.write('warming up...\n');
-  warmUpAndCalibrate(cands);
-  timeRuns(cands);
+  calibrate(cands, SLICE_MS, WARMUP_MS, 16);
+  interleavedRuns(cands, RUNS, ROUNDS);
   process.stderr.write('measuring allocations...\n');
   await measureAllocations(cands);
 

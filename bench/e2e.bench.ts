@@ -44,6 +44,7 @@ import type { QrRequestOptions } from '../src/sim/acquirer';
 import type { AcquirerTake, CpuStamp, HubTake, MemStats, Partner20022Counts, RunArgs } from './e2e/child';
 import { ChildHandle, type Role } from './e2e/ipc';
 import { summarizeHeapSample, summarizeProfile } from './e2e/profile';
+import { median } from './lib/timing';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
@@ -154,12 +155,6 @@ function pct(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
   return sorted[rank - 1] as number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 function concat(arrays: readonly Float64Array[]): Float64Array {
@@ -589,45 +584,18 @@ async function main(): Promise<void> {
 
     const half = Math.max(1, Math.round(hubMax / 2));
     process.stderr.write(`phase 4/6: latency at 50% of max (${half}/s), hub and partner-direct interleaved\n`);
-    const hubHalf: RunResult[] = [];
-    const directHalf: RunResult[] = [];
-    for (let i = 0; i < HALF_RUNS; i++) {
-      hubHalf.push(await measure(p, 'hub', half, HALF_MS));
-      directHalf.push(await measure(p, 'direct', half, HALF_MS));
-    }
+    const { hubHalf, directHalf } = await halfRateRuns(p, half);
 
     process.stderr.write(`phase 5/6: ISO 20022 partner path (PAN prefix ${p.panPrefix20022} -> ${p.partner20022Id}, XSD validation on): warm-up, saturation interleaved with ISO 8583 hub runs\n`);
-    await warmPath(p, 'hub20022');
-    const x20022Sat: RunResult[] = [];
-    const x8583Sat: RunResult[] = [];
-    for (let i = 0; i < SAT_RUNS; i++) {
-      x20022Sat.push(await measure(p, 'hub20022', 0, SAT_MS));
-      x8583Sat.push(await measure(p, 'hub', 0, SAT_MS));
-    }
-    const x20022Max = median(x20022Sat.map((r) => r.summary.tps));
-    const x20022Half = Math.max(1, Math.round(x20022Max / 2));
-    process.stderr.write(`  ISO 20022 path at 50% of its max (${x20022Half}/s)\n`);
-    const x20022HalfRuns: RunResult[] = [];
-    for (let i = 0; i < HALF_RUNS; i++) x20022HalfRuns.push(await measure(p, 'hub20022', x20022Half, HALF_MS));
+    const x20022 = await pathPhase(p, 'hub20022', 'ISO 20022 path at 50% of its max');
 
     process.stderr.write(`phase 6/6: outbound QR payments (${p.qr.describe} -> ${p.qr.partnerId}: acmt.023/024, FX quote, pacs.008/pacs.002): warm-up, saturation interleaved with ISO 8583 hub runs\n`);
-    await warmPath(p, 'hubqr');
-    const qrSat: RunResult[] = [];
-    const qr8583Sat: RunResult[] = [];
-    for (let i = 0; i < SAT_RUNS; i++) {
-      qrSat.push(await measure(p, 'hubqr', 0, SAT_MS));
-      qr8583Sat.push(await measure(p, 'hub', 0, SAT_MS));
-    }
-    const qrMax = median(qrSat.map((r) => r.summary.tps));
-    const qrHalf = Math.max(1, Math.round(qrMax / 2));
-    process.stderr.write(`  QR payments at 50% of their max (${qrHalf}/s)\n`);
-    const qrHalfRuns: RunResult[] = [];
-    for (let i = 0; i < HALF_RUNS; i++) qrHalfRuns.push(await measure(p, 'hubqr', qrHalf, HALF_MS));
+    const qr = await pathPhase(p, 'hubqr', 'QR payments at 50% of their max');
 
     report({
       memr, hubSat, relaySat, directMax, directAtHubMax, hubHalf, directHalf, hubMax, relayMax, half,
-      iso20022: { sat: x20022Sat, sat8583: x8583Sat, max: x20022Max, half: x20022Half, halfRuns: x20022HalfRuns, partner: p.partner20022Id, partner8583: p.partnerId, panPrefix: p.panPrefix20022 },
-      qr: { sat: qrSat, sat8583: qr8583Sat, max: qrMax, half: qrHalf, halfRuns: qrHalfRuns, partner8583: p.partnerId, setup: p.qr },
+      iso20022: { ...x20022, partner: p.partner20022Id, partner8583: p.partnerId, panPrefix: p.panPrefix20022 },
+      qr: { ...qr, partner8583: p.partnerId, setup: p.qr },
     });
     completed = true;
   } finally {
@@ -844,6 +812,42 @@ async function warmPath(p: Procs, kind: 'hub20022' | 'hubqr'): Promise<void> {
   await measure(p, kind, 0, WARM_MS);
 }
 
+/**
+ * Paced hub runs at `half`/s interleaved with the partner directly at the same pace (phase 4);
+ * `sampleFile`: sample the hub's allocations during the first hub run into that file.
+ */
+async function halfRateRuns(p: Procs, half: number, sampleFile?: string): Promise<{ hubHalf: RunResult[]; directHalf: RunResult[] }> {
+  const hubHalf: RunResult[] = [];
+  const directHalf: RunResult[] = [];
+  for (let i = 0; i < HALF_RUNS; i++) {
+    if (sampleFile && i === 0) await p.hub.call('heapSampleStart');
+    hubHalf.push(await measure(p, 'hub', half, HALF_MS));
+    if (sampleFile && i === 0) await p.hub.call('heapSampleStop', { file: sampleFile });
+    directHalf.push(await measure(p, 'direct', half, HALF_MS));
+  }
+  return { hubHalf, directHalf };
+}
+
+/**
+ * Phases 5 and 6: warm the path up, its unpaced runs alternated with ISO 8583 hub runs, then its
+ * paced runs at 50% of its own max.
+ */
+async function pathPhase(p: Procs, kind: 'hub20022' | 'hubqr', halfLabel: string): Promise<{ sat: RunResult[]; sat8583: RunResult[]; max: number; half: number; halfRuns: RunResult[] }> {
+  await warmPath(p, kind);
+  const sat: RunResult[] = [];
+  const sat8583: RunResult[] = [];
+  for (let i = 0; i < SAT_RUNS; i++) {
+    sat.push(await measure(p, kind, 0, SAT_MS));
+    sat8583.push(await measure(p, 'hub', 0, SAT_MS));
+  }
+  const max = median(sat.map((r) => r.summary.tps));
+  const half = Math.max(1, Math.round(max / 2));
+  process.stderr.write(`  ${halfLabel} (${half}/s)\n`);
+  const halfRuns: RunResult[] = [];
+  for (let i = 0; i < HALF_RUNS; i++) halfRuns.push(await measure(p, kind, half, HALF_MS));
+  return { sat, sat8583, max, half, halfRuns };
+}
+
 /** `--latency`: the hub's max (unpaced runs), then paced runs at 50% beside the partner directly; the tables of phases 2 to 4. */
 async function latencyPhase(p: Procs): Promise<void> {
   await measure(p, 'hub', 0, WARM_MS);
@@ -852,15 +856,8 @@ async function latencyPhase(p: Procs): Promise<void> {
   for (let i = 0; i < SAT_RUNS; i++) sat.push(await measure(p, 'hub', 0, SAT_MS));
   const max = median(sat.map((r) => r.summary.tps));
   const half = Math.max(1, Math.round(max / 2));
-  const hubHalf: RunResult[] = [];
-  const directHalf: RunResult[] = [];
   const sampleFile = HEAP_SAMPLE ? join(os.tmpdir(), `dari-e2e-hub-${Date.now()}.heapprofile`) : undefined;
-  for (let i = 0; i < HALF_RUNS; i++) {
-    if (sampleFile && i === 0) await p.hub.call('heapSampleStart');
-    hubHalf.push(await measure(p, 'hub', half, HALF_MS));
-    if (sampleFile && i === 0) await p.hub.call('heapSampleStop', { file: sampleFile });
-    directHalf.push(await measure(p, 'direct', half, HALF_MS));
-  }
+  const { hubHalf, directHalf } = await halfRateRuns(p, half, sampleFile);
   if (sampleFile) {
     const answered = hubHalf[0]?.summary.answered ?? 0;
     const s = summarizeHeapSample(sampleFile, root, PROFILE_TOP);

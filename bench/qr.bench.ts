@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import * as v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { parseQr } from '../src/codec/emvqr';
+import { fmtRate, median } from './lib/timing';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 3 : 7;
@@ -202,15 +203,6 @@ function measureAllocations(cands: Candidate[]): void {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function fmt(x: number): string {
-  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
-}
 
 function main(): void {
   const cpus = os.cpus();
@@ -233,12 +225,12 @@ function main(): void {
   for (const c of cands) {
     const w = median(c.wall);
     console.log(
-      `${c.name.padEnd(30)}${fmt(w).padStart(12)}${`${fmt(Math.min(...c.wall))}..${fmt(Math.max(...c.wall))}`.padStart(18)}` +
-        `${fmt(median(c.cpu)).padStart(12)}${(1e6 / w).toFixed(2).padStart(8)}${(c.heapPerOp ?? NaN).toFixed(0).padStart(11)}`,
+      `${c.name.padEnd(30)}${fmtRate(w).padStart(12)}${`${fmtRate(Math.min(...c.wall))}..${fmtRate(Math.max(...c.wall))}`.padStart(18)}` +
+        `${fmtRate(median(c.cpu)).padStart(12)}${(1e6 / w).toFixed(2).padStart(8)}${(c.heapPerOp ?? NaN).toFixed(0).padStart(11)}`,
     );
   }
   console.log();
-  console.log(`ratios (dari parseQr over baseline, medians) and target: >= ${fmt(TARGET)} parse+validate per second for QRIS`);
+  console.log(`ratios (dari parseQr over baseline, medians) and target: >= ${fmtRate(TARGET)} parse+validate per second for QRIS`);
   for (const p of PAYLOADS) {
     const get = (prefix: string): Candidate => cands.find((c) => c.name === `${prefix} ${p.label}`) as Candidate;
     const d = get('dari parseQr');

@@ -24,6 +24,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { Builder, Parser } from 'xml2js';
 import { SchemaValidator, buildMessage, parseMessage } from '../src/codec/iso20022';
 import type { ParsedMessage } from '../src/codec/iso20022/types';
+import { calibrate, fmtRate, interleavedRuns, median } from './lib/timing';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 3 : 7;
@@ -60,16 +61,6 @@ function xml2jsParse(parser: Parser, xml: string): unknown {
   if (error) throw error;
   if (out === undefined) throw new Error('xml2js did not call back synchronously');
   return out;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function fmtRate(x: number): string {
-  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 }
 
 async function main(): Promise<void> {
@@ -112,31 +103,8 @@ async function main(): Promise<void> {
   console.log(`method: ${RUNS} runs x ${ROUNDS} rounds, one ~${SLICE_MS} ms slice per candidate per round in rotating order; rate = median over runs`);
   console.log();
 
-  const slice = (c: Candidate, n: number): number => {
-    const s = performance.now();
-    c.loop(n);
-    return performance.now() - s;
-  };
-  const deadline = performance.now() + WARMUP_MS * cands.length;
-  for (const c of cands) c.perSlice = 4;
-  while (performance.now() < deadline) {
-    for (const c of cands) c.perSlice = Math.max(1, Math.round(SLICE_MS / Math.max(slice(c, c.perSlice) / c.perSlice, 1e-6)));
-  }
-  for (let run = 0; run < RUNS; run++) {
-    const ops = new Array<number>(cands.length).fill(0);
-    const ms = new Array<number>(cands.length).fill(0);
-    for (let round = 0; round < ROUNDS; round++) {
-      const shift = (run * ROUNDS + round) % cands.length;
-      for (let k = 0; k < cands.length; k++) {
-        const i = (k + shift) % cands.length;
-        const c = cands[i] as Candidate;
-        ms[i] = (ms[i] as number) + slice(c, c.perSlice);
-        ops[i] = (ops[i] as number) + c.perSlice;
-      }
-    }
-    cands.forEach((c, i) => c.rates.push(((ops[i] as number) / (ms[i] as number)) * 1000));
-    process.stderr.write(`  run ${run + 1}/${RUNS} done\n`);
-  }
+  calibrate(cands, SLICE_MS, WARMUP_MS, 4);
+  interleavedRuns(cands, RUNS, ROUNDS);
   validator.close();
 
   console.log(`${'candidate'.padEnd(36)}${'msg/s (median)'.padStart(15)}${'min..max'.padStart(20)}${'us/msg'.padStart(10)}`);
@@ -155,7 +123,7 @@ async function main(): Promise<void> {
   }
   console.log();
   console.log('notes:');
-  console.log('  - Dari parse = size/DOCTYPE/depth/well-formedness gate + fast-xml-parser tree + typed walk with namespace, mandatory-element and ISO 4217 amount checks;');
+  console.log('  - Dari parse = one-pass gate (size, DOCTYPE, depth, well-formedness) that builds the element tree + typed walk with namespace, mandatory-element and ISO 4217 amount checks;');
   console.log('    xml2js parse = sax tree only (no checks, no typing, every child an array). "fast-xml-parser tree only" is the raw tree with the same safe value options.');
   console.log('  - Dari build = typed model -> XML in XSD order with escaping, amount and mandatory checks; xml2js build = its own tree back to XML (no checks).');
   console.log('  - validate = libxml2-wasm parse of the message + AppHdr and Document each against its compiled XSD (schemas compiled once, before timing).');

@@ -27,7 +27,7 @@ import { DariError } from '../errors';
 import { Link } from '../link';
 
 /** The TrustOne API of the bundled configuration (config/default.yaml, trustone.port). */
-export const DEFAULT_TRUSTONE_URL = 'http://127.0.0.1:9584';
+const DEFAULT_TRUSTONE_URL = 'http://127.0.0.1:9584';
 
 const QR_HELP = `  dari demo qr [--host H] [--port P] [--metrics-port P] [--partner ID]
                                              overseas QR payments against the npm start hub: a Korean wallet pays an

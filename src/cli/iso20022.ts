@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DariError, isDariError } from '../errors';
-import { DEFAULT_LIMITS, SchemaValidator, parseMessage, summarize } from '../codec/iso20022';
+import { DEFAULT_LIMITS, SchemaValidator, checkMessage, parseMessage, summarize } from '../codec/iso20022';
 import { parseOptions, usage, type Io } from './io';
 
 /** ../shared/iso20022/xsd beside the repository (compiled file: dist/src/cli/iso20022.js). */
@@ -64,7 +64,8 @@ async function validate(args: string[], io: Io): Promise<number> {
   const input = await readInput(file, io);
   const validator = await SchemaValidator.open(dir);
   try {
-    const r = validator.validate(input);
+    const checked = checkMessage(input); // one XML check for the XSD validation and the business rules
+    const r = validator.validate(checked);
     const label = `${r.type}${r.headerType ? ` (AppHdr ${r.headerType}${r.envelope ? ', in an envelope' : ''})` : ''}`;
     if (!r.valid) {
       for (const e of r.errors) io.out(`line ${e.line} ${e.part}: ${e.message}`);
@@ -73,7 +74,7 @@ async function validate(args: string[], io: Io): Promise<number> {
       return 1;
     }
     try {
-      parseMessage(input); // business rules the XSD cannot state (ISO 4217 decimals, MsgDefIdr vs namespace)
+      parseMessage(checked); // business rules the XSD cannot state (ISO 4217 decimals, MsgDefIdr vs namespace)
     } catch (e) {
       if (!isDariError(e)) throw e;
       io.err(`${e.code}: ${label}: ${e.message}`);

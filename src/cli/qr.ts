@@ -27,7 +27,7 @@ function fieldsJson(fields: QrFields): string {
 }
 
 /** The printed form of a valid payload. */
-export function presentQr(qr: ParsedQr): string {
+function presentQr(qr: ParsedQr): string {
   const head = JSON.stringify({
     valid: true,
     scheme: qr.scheme?.id ?? null,

@@ -23,7 +23,7 @@ export const REPORT_HELP = `  dari report fees --from YYYY-MM-DD --to YYYY-MM-DD
 const DAY_MS = 86_400_000;
 
 /** A UTC calendar day as epoch ms of its midnight; DARI_CLI_USAGE for anything but a real YYYY-MM-DD. */
-export function utcDay(text: string, option: string): number {
+function utcDay(text: string, option: string): number {
   const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
   const at = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : Number.NaN;
   if (!m || new Date(at).toISOString().slice(0, 10) !== text) throw usage(`--${option} must be a calendar date YYYY-MM-DD (UTC), got "${text.slice(0, 20)}"`);
@@ -31,7 +31,7 @@ export function utcDay(text: string, option: string): number {
 }
 
 /** "1%", "0.75%" or "100bps" as basis points (0 to 10000). */
-export function cardRate(text: string): number {
+function cardRate(text: string): number {
   let bps: number | undefined;
   const pct = /^([0-9]{1,3})(?:\.([0-9]{1,2}))?%$/.exec(text);
   if (pct) bps = Number(pct[1]) * 100 + Number((pct[2] ?? '').padEnd(2, '0'));

@@ -1,8 +1,8 @@
 /** Load the hub configuration from a YAML file (or the bundled default) and validate it. */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { DariError } from '../errors';
+import { readConfigText } from './read';
 import { validateConfig, type HubConfig } from './schema';
 
 /** The bundled configuration `npm start` uses: config/default.yaml in the repository. */
@@ -23,12 +23,5 @@ export function parseConfig(text: string, origin: string): HubConfig {
 }
 
 export function loadConfig(file: string = DEFAULT_CONFIG_FILE): HubConfig {
-  if (!existsSync(file)) throw new DariError('DARI_CONFIG_NOT_FOUND', `${file}: no such configuration file`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DariError('DARI_CONFIG_NOT_FOUND', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return parseConfig(text, file);
+  return parseConfig(readConfigText(file, 'configuration file'), file);
 }

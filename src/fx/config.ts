@@ -10,8 +10,8 @@
  *
  * Errors are DARI_FX_CONFIG_INVALID and name the key (`fx.rates[2].mid: ...`).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { readConfigText } from '../config/read';
 import { DariError } from '../errors';
 import { FeeSchedule, type FeeRule, type FeeScheduleOptions } from './fees';
 import { RateTable, type RatePair, type RateTableOptions } from './rates';
@@ -158,12 +158,5 @@ export function parseFxFile(source: string, origin: string): FxFile {
 
 /** Read and parse an FX file; a missing or unreadable file is DARI_CONFIG_NOT_FOUND. */
 export function loadFxFile(file: string): FxFile {
-  if (!existsSync(file)) throw new DariError('DARI_CONFIG_NOT_FOUND', `${file}: no such FX file`);
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DariError('DARI_CONFIG_NOT_FOUND', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return parseFxFile(source, file);
+  return parseFxFile(readConfigText(file, 'FX file'), file);
 }

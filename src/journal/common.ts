@@ -6,9 +6,9 @@
  * safClaimDue, safUpdate, recordFees) is pushed onto one queue. The first push of an event-loop turn schedules
  * a flush with `setImmediate`; the flush takes everything queued so far and commits it in ONE
  * database transaction, then settles every promise of the batch (so a promise resolves only once
- * its write is durable). While a batch is committing (PostgreSQL, and SQLite in its worker thread:
- * the commit is asynchronous), new writes queue for the next batch, which is committed as soon as
- * the running one ends: there is at most one batch in flight per journal instance, so batches grow
+ * its write is durable). While a batch is committing (PostgreSQL; SQLite in its worker thread, or
+ * inline while its log sync runs), new writes queue for the next batch, which is committed as soon
+ * as the running one ends (inline SQLite: a turn later when reads waited for it): there is at most one batch in flight per journal instance, so batches grow
  * with load and the fsync cost per write falls as the load rises.
  *
  * Reads (get, findByOriginalKey, inFlightBefore, safStats, safByTxn, history, feeTotals) go straight to the
@@ -16,6 +16,8 @@
  * before them is committed (read-your-writes), without forcing an early, smaller batch.
  */
 import { DariError, type ErrorCode } from '../errors';
+import { MAX_MINOR } from '../fx/currencies';
+import { luhnValid } from '../security/masking';
 import type { BeginOptions, CompleteOptions, DedupeHit, FeeEntry, FeeTotals, FeeTotalsQuery, InFlightTxn, Journal, SafEntry, TxnRecord, TxnState } from './journal';
 
 // ------------------------------------------------------------------------------------------------
@@ -52,22 +54,8 @@ export interface JournalAdapter extends Journal {
 /** ISO 8583 fields that are card data and must never reach the journal: tracks 2, 3, 1 and the PIN block. */
 export const CARD_DATA_KEYS: ReadonlySet<string> = new Set(['35', '36', '45', '52']);
 
-/** Luhn (mod 10) check over a string of decimal digits. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return digits.length > 0 && sum % 10 === 0;
-}
+/** Luhn (mod 10) check (security/masking.ts), kept exported here for the journal's users. */
+export { luhnValid };
 
 const DIGIT_RUN = /[0-9]{13,}/g;
 const ALNUM = /[A-Za-z0-9]/;
@@ -167,7 +155,7 @@ export class GroupCommit {
   private queue: QueuedOp[] = [];
   /** Waiting for the writes queued so far (they go with the next batch). */
   private waiters: Array<() => void> = [];
-  /** Waiting, with nothing queued, for the batch in flight. */
+  /** Waiting for the batch in flight (its writes' waiters, and settled() calls made meanwhile). */
   private runningWaiters: Array<() => void> = [];
   private scheduled = false;
   private running: Promise<void> | null = null;
@@ -183,7 +171,7 @@ export class GroupCommit {
    */
   constructor(
     private readonly execute: (ops: QueuedOp[]) => void | Promise<void>,
-    private readonly nextBatchAtOnce: (readersWaiting: boolean) => boolean = () => true,
+    private readonly nextBatchAtOnce: (readersWaiting: boolean) => boolean,
   ) {}
 
   push(op: QueuedOp): void {
@@ -220,7 +208,7 @@ export class GroupCommit {
   private flush(): void {
     if (this.running || this.queue.length === 0) return;
     const ops = this.queue;
-    const waiters = this.waiters;
+    this.runningWaiters = this.waiters;
     this.queue = [];
     this.waiters = [];
     const run = async (): Promise<void> => {
@@ -232,14 +220,13 @@ export class GroupCommit {
     };
     this.running = run().then(() => {
       this.running = null;
-      const alsoWaiting = this.runningWaiters;
+      const waiters = this.runningWaiters;
       this.runningWaiters = [];
       for (const w of waiters) w();
-      for (const w of alsoWaiting) w();
       // What queued up meanwhile is from earlier turns: commit it now rather than a turn later
       // (when the event loop is busy, a turn can take milliseconds).
       if (this.queue.length > 0) {
-        if (this.nextBatchAtOnce(waiters.length + alsoWaiting.length > 0)) this.flush();
+        if (this.nextBatchAtOnce(waiters.length > 0)) this.flush();
         else this.schedule();
       }
     });
@@ -416,12 +403,9 @@ export const FEE_COLUMNS: readonly string[] = [
   'rate',
 ];
 
-/** The largest fee-table amount: 14 digits, so that amount x 10000 stays below 2^63 in SQL. */
-const MAX_FEE_AMOUNT = 99_999_999_999_999n;
-
 /**
  * Refuse a malformed fee entry before it is queued (a caller bug: DARI_INTERNAL_ERROR naming the
- * field). Amounts must be bigints of 0 to 14 digits; the currency an ISO 4217 alphabetic code.
+ * field). Amounts must be bigints of 0 to 14 digits (MAX_MINOR: amount x 10000 stays below 2^63 in SQL); the currency an ISO 4217 alphabetic code.
  */
 export function checkFeeEntry(e: FeeEntry): void {
   const bad = (what: string): never => {
@@ -432,7 +416,7 @@ export function checkFeeEntry(e: FeeEntry): void {
   if (typeof e.currency !== 'string' || !/^[A-Z]{3}$/.test(e.currency)) bad('currency must be an ISO 4217 alphabetic code');
   for (const k of ['amount', 'participantFee', 'partnerFee', 'cardBrandCost'] as const) {
     const v = e[k];
-    if (typeof v !== 'bigint' || v < 0n || v > MAX_FEE_AMOUNT) bad(`${k} must be a bigint of minor units from 0 to ${MAX_FEE_AMOUNT}`);
+    if (typeof v !== 'bigint' || v < 0n || v > MAX_MINOR) bad(`${k} must be a bigint of minor units from 0 to ${MAX_MINOR}`);
   }
   if (e.quoteId !== undefined && (typeof e.quoteId !== 'string' || e.quoteId === '')) bad('quoteId must be a non-empty string');
   if (e.rate !== undefined && (typeof e.rate !== 'string' || !/^[0-9]+(\.[0-9]+)?$/.test(e.rate))) bad('rate must be a decimal string');
@@ -532,8 +516,7 @@ export abstract class BatchedJournal implements JournalAdapter {
    * When a batch ends, whether to start the next one in the same turn (see GroupCommit): yes by
    * default (a commit that ends in an I/O callback). `readersWaiting`: reads waited for that batch.
    */
-  protected nextBatchAtOnce(readersWaiting: boolean): boolean {
-    void readersWaiting;
+  protected nextBatchAtOnce(_readersWaiting: boolean): boolean {
     return true;
   }
 

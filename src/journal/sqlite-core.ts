@@ -202,13 +202,18 @@ export class SqliteCore {
     // IMMEDIATE: take the write lock before the batch reads anything (another process may write).
     this.batchTx = (ops) => {
       try {
-        return fast.immediate(ops);
+        try {
+          return fast.immediate(ops);
+        } catch (e) {
+          if (!(e instanceof OpFailed)) throw e;
+          this.originalKeys.clear();
+          return isolated.immediate(ops);
+        }
       } catch (e) {
-        // Rolled back (a failing write, or the transaction itself): what its writes remembered
-        // (original keys) is forgotten.
+        // A transaction rolled back whole: what its writes remembered (original keys) goes too,
+        // so the map only ever holds keys of committed rows.
         this.originalKeys.clear();
-        if (!(e instanceof OpFailed)) throw e;
-        return isolated.immediate(ops);
+        throw e;
       }
     };
   }
@@ -415,23 +420,16 @@ export class SqliteCore {
       if (current === undefined) throw coded('DARI_INTERNAL_ERROR', 'SQLite journal found neither a free transaction id nor its row');
       known = current.original_key;
     }
-    {
-      const setKey = t.originalKey !== undefined && t.originalKey !== known;
-      if (setKey) keys.set(t.id, t.originalKey!);
-      // values: id, state, state_at, created_at, participant, mti, ...optional, detail
-      const params: Array<string | number | Buffer | null> = [values[1]!, values[2]!, values[4]!, values[5]!];
-      for (let i = 0; i < TXN_OPTIONAL.length; i++) if (TXN_OPTIONAL[i]![1] !== 'original_key') params.push(values[6 + i]!);
-      params.push(values[values.length - 1]!);
-      if (setKey) params.push(t.originalKey!);
-      if (sealed !== 'keep') params.push(sealed);
-      params.push(t.id);
-      if (st.updateTxn(setKey, sealed !== 'keep').run(params).changes === 0) {
-        // Remembered, but the row is not there (its write was rolled back): write it afresh.
-        keys.delete(t.id);
-        this.writeTxn(t, sealed);
-        return;
-      }
-    }
+    const setKey = t.originalKey !== undefined && t.originalKey !== known;
+    if (setKey) keys.set(t.id, t.originalKey!);
+    // values: id, state, state_at, created_at, participant, mti, ...optional, detail
+    const params: Array<string | number | Buffer | null> = [values[1]!, values[2]!, values[4]!, values[5]!];
+    for (let i = 0; i < TXN_OPTIONAL.length; i++) if (TXN_OPTIONAL[i]![1] !== 'original_key') params.push(values[6 + i]!);
+    params.push(values[values.length - 1]!);
+    if (setKey) params.push(t.originalKey!);
+    if (sealed !== 'keep') params.push(sealed);
+    params.push(t.id);
+    st.updateTxn(setKey, sealed !== 'keep').run(params);
     st.insertEvent.run(t.id, t.state, toMs(t.at));
   }
 

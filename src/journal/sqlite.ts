@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DariError } from '../errors';
 import { isDariError } from '../errors';
-import type { DedupeHit, FeeTotals, InFlightTxn, SafEntry, TxnRecord } from './journal';
+import type { FeeTotals, InFlightTxn, SafEntry, TxnRecord } from './journal';
 import { BatchedJournal, coded, errorMessage, toBuffer, type AppliedMigration, type QueuedOp, type TxnEvent, type WriteOp } from './common';
 import type { Migration } from './migrations';
 import {

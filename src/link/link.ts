@@ -621,7 +621,7 @@ export class Link extends EventEmitter<LinkEventMap> implements Sender {
     try {
       msg = this.codec.unpack(message);
       const mac = this.config.mac;
-      if (mac !== undefined && !isNetworkMti(msg.mti) && !verifyIso8583(this.codec, message, mac)) {
+      if (mac !== undefined && !isNetworkMti(msg.mti) && !verifyIso8583(this.codec, message, mac, msg)) {
         throw new DariError('DARI_LINK_MAC_INVALID', `link ${this.id}: ${msg.mti} STAN ${msg.fields['11'] ?? '?'}: the MAC (field ${macFieldFor(msg)}) is missing or wrong; the message is not applied`, { field: macFieldFor(msg) });
       }
     } catch (e) {

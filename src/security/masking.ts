@@ -5,6 +5,23 @@ import { tlvValueSpans, type TlvItem } from '../codec/iso8583/tlv';
  * Applied by default wherever a message is printed, logged or journaled.
  */
 
+/** Luhn (mod 10) check over a string of decimal digits. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
 /** Keep the first 6 and last 4 digits, mask the rest; short values are masked whole. */
 export function maskPan(pan: string): string {
   if (pan.length < 13) return '*'.repeat(pan.length);

@@ -23,7 +23,6 @@ import type { Router } from './router';
 import { uuidv7 } from './ids';
 import type { LocalAnswer, LocalService } from './services';
 import type { FeeSchedule } from '../fx/fees';
-import { currencyByNumeric } from '../codec/iso20022/currencies';
 import { adaptFields, txnFromIso8583, type Txn } from './txn';
 
 export interface ParticipantRuntime {
@@ -144,8 +143,9 @@ export class Pipeline {
       try {
         a = await service.handle(txn);
       } catch (e) {
-        formatErrorChannel.publish({ participant: participant.id, code: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' });
-        a = { code: '96', outcome: 'service-error', detail: { service: service.id, error: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' } };
+        const error = e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR';
+        formatErrorChannel.publish({ participant: participant.id, code: error });
+        a = { code: '96', outcome: 'service-error', detail: { service: service.id, error } };
       }
       if (a.partner !== undefined) rec.partner = a.partner;
       rec.detail = { service: service.id, ...a.detail };
@@ -196,15 +196,20 @@ export class Pipeline {
 
   /**
    * Fees of an approved financial transaction, journaled off the answer path (the answer does not
-   * wait for them; the write joins the next group commit). Unknown currencies are not charged.
+   * wait for them; the write joins the next group commit). What FeeSchedule.compute refuses (an
+   * unknown currency, an amount out of range) is not charged; it never throws into the answer path.
    */
   private charge(txn: Txn, partner: string): void {
     const fees = this.o.fees;
-    const ccy = txn.currency === undefined ? undefined : currencyByNumeric(txn.currency);
-    if (!fees || !ccy || txn.amount === undefined || !/^\d{1,14}$/.test(txn.amount.replace(/^0+(?=\d)/, ''))) return;
-    const f = fees.compute({ participant: txn.participant, partner, currency: ccy.alpha, amount: BigInt(txn.amount) });
+    if (!fees || txn.currency === undefined || txn.amount === undefined || !/^\d+$/.test(txn.amount)) return;
+    let f: ReturnType<FeeSchedule['compute']>;
+    try {
+      f = fees.compute({ participant: txn.participant, partner, currency: txn.currency, amount: BigInt(txn.amount) });
+    } catch {
+      return;
+    }
     this.o.journal.recordFees({
-      txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: ccy.alpha, amount: f.amount,
+      txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: f.currency, amount: f.amount,
       participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
     }).catch((e: unknown) => formatErrorChannel.publish({ participant: txn.participant, code: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' }));
   }

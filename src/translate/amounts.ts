@@ -5,6 +5,7 @@
  */
 import { currencyByAlpha, currencyByNumeric, type Currency } from '../codec/iso20022/currencies';
 import { DariError } from '../errors';
+import { formatAmount } from '../fx/currencies';
 
 export function currencyOf(code: string, field: string): Currency {
   const c = /^\d{3}$/.test(code) ? currencyByNumeric(code) : currencyByAlpha(code);
@@ -15,11 +16,7 @@ export function currencyOf(code: string, field: string): Currency {
 /** `000000150000` minor units of IDR (exponent 2) -> `1500.00`; of KRW (exponent 0) -> `150000`. */
 export function minorToDecimal(minor: string, currency: Currency, field = '4'): string {
   if (!/^\d{1,18}$/.test(minor)) throw new DariError('DARI_TRANSLATE_INVALID', `field ${field}: an amount is 1 to 18 digits`, { field });
-  const digits = minor.replace(/^0+(?=\d)/, '');
-  const e = currency.exponent;
-  if (e === 0) return digits;
-  const padded = digits.padStart(e + 1, '0');
-  return `${padded.slice(0, -e)}.${padded.slice(-e)}`;
+  return formatAmount(BigInt(minor), currency);
 }
 
 /** `1500.00` IDR -> `150000` (minor units, no padding); refuses more decimals than the currency has. */

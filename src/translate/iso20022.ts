@@ -224,10 +224,10 @@ export class Iso20022Translator {
       if (version === 'pacs.008.001.08') tx.AccptncDtTm = at;
       else tx.AddtlDtTm = { AccptncDtTm: at };
     }
+    const quote = quoteOf(f['63']);
     if (f['6'] !== undefined && f['51'] !== undefined) {
       const billing = currencyOf(f['51'], '51');
       tx.InstdAmt = { Ccy: billing.alpha, value: minorToDecimal(f['6'], billing, '6') };
-      const quote = quoteOf(f['63']);
       if (f['10'] !== undefined || quote?.rate !== undefined) {
         const rate = baseOneRate(quote?.rate ?? invertDecimal(conversionRateToDecimal(f['10'] as string)));
         if (version === 'pacs.008.001.08') tx.XchgRate = rate;
@@ -247,10 +247,9 @@ export class Iso20022Translator {
     // structured reference; otherwise the RRN as free text. Without a 2024 element for it, the FX quote
     // id of a .08 payment goes in AddtlRmtInf, as the Nexus guidelines did before AgrdRate/QtId.
     const bill = f['104']?.trim();
-    const quoteId = quoteOf(f['63'])?.id;
-    const quote = version === 'pacs.008.001.08' && quoteId !== undefined ? [`QUOTE ${quoteId}`] : undefined;
-    if (bill) tx.RmtInf = { Strd: [{ CdtrRefInf: { Ref: clip(bill, 35) }, ...(quote ? { AddtlRmtInf: quote } : {}) }] };
-    else if (quote) tx.RmtInf = { Strd: [{ AddtlRmtInf: quote }] };
+    const quoteNote = version === 'pacs.008.001.08' && quote !== undefined ? [`QUOTE ${quote.id}`] : undefined;
+    if (bill) tx.RmtInf = { Strd: [{ CdtrRefInf: { Ref: clip(bill, 35) }, ...(quoteNote ? { AddtlRmtInf: quoteNote } : {}) }] };
+    else if (quoteNote) tx.RmtInf = { Strd: [{ AddtlRmtInf: quoteNote }] };
     else if (f['37'] !== undefined) tx.RmtInf = { Ustrd: [`RRN ${f['37'].trim()}`] };
 
     const doc: Pacs008 = {
@@ -395,7 +394,7 @@ export class Iso20022Translator {
   statusReport(p: InboundPayment, code: string): string {
     const { status, reason } = this.status.fromIso8583(code);
     const creDtTm = this.isoNow();
-    const msgId = clip(`${txIdOf(createHash('sha256').update(`${p.msgId}|${p.uetr ?? p.endToEndId}`).digest('hex').slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'))}R`, 35);
+    const msgId = `${createHash('sha256').update(`${p.msgId}|${p.uetr ?? p.endToEndId}`).digest('hex').slice(0, 32)}R`;
     const tx: NonNullable<Pacs002['TxInfAndSts']>[number] = {
       OrgnlGrpInf: { OrgnlMsgId: p.msgId, OrgnlMsgNmId: p.type, OrgnlCreDtTm: p.creDtTm },
       OrgnlEndToEndId: p.endToEndId, TxSts: status,

@@ -8,7 +8,7 @@ import { DariError, type ErrorCode } from '../../errors';
 import { currencyExponent, isCountryCode } from './iso-codes';
 import type { FieldRule, SchemeProfile } from './model';
 import type { CompiledRule, SchemeFound } from './schemes';
-import { ID, nodeGet, nodeString, valueAt, type QrNode } from './tlv';
+import { charOffset, ID, nodeGet, nodeString, valueAt, type QrNode } from './tlv';
 
 function fail(code: ErrorCode, field: string, message: string): never {
   throw new DariError(code, message, { field });
@@ -16,17 +16,7 @@ function fail(code: ErrorCode, field: string, message: string): never {
 
 /** Length in characters (code points); `wide` false means the payload is ASCII. */
 export function charLength(v: string, wide: boolean): number {
-  if (!wide) return v.length;
-  let n = 0;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < v.length) {
-      const d = v.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    n++;
-  }
-  return n;
+  return charOffset(v, v.length, wide);
 }
 
 function isDigits(v: string): boolean {
@@ -213,7 +203,7 @@ function isLetter(c: number): boolean {
 }
 
 /** The path with "$" resolved, for messages. */
-export function resolvePath(path: string, template: number): string {
+function resolvePath(path: string, template: number): string {
   return path.charCodeAt(0) === 36 ? (ID[template] as string) + path.slice(1) : path;
 }
 

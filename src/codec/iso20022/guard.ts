@@ -139,6 +139,13 @@ function parseAttributes(text: string, lt: number, name: string, attrs: string):
   return out;
 }
 
+/** DARI_XML_TOO_LARGE when text is above `maxBytes` in UTF-8 (counted only when it could be). */
+export function checkTextSize(text: string, maxBytes: number): void {
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)) {
+    throw new DariError('DARI_XML_TOO_LARGE', `the document is larger than ${maxBytes} bytes`);
+  }
+}
+
 /**
  * Decode, bound and check an XML document, and build its element tree in the same pass; throws a
  * DariError (DARI_XML_*) when it is refused.
@@ -146,9 +153,7 @@ function parseAttributes(text: string, lt: number, name: string, attrs: string):
 export function checkXml(input: string | Uint8Array, limits: XmlLimits): CheckedXml {
   let text: string;
   if (typeof input === 'string') {
-    if (input.length > limits.maxBytes || (input.length * 3 > limits.maxBytes && Buffer.byteLength(input, 'utf8') > limits.maxBytes)) {
-      throw new DariError('DARI_XML_TOO_LARGE', `the document is larger than ${limits.maxBytes} bytes`);
-    }
+    checkTextSize(input, limits.maxBytes);
     text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   } else {
     if (input.length > limits.maxBytes) throw new DariError('DARI_XML_TOO_LARGE', `the document is ${input.length} bytes, above the maximum of ${limits.maxBytes}`);

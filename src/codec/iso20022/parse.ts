@@ -77,7 +77,7 @@ function locateParts(roots: readonly XmlNode[]): Parts {
 }
 
 /** The header namespace, or a coded error. */
-function headerTypeOf(scopeNs: string | undefined): HeaderType {
+export function headerTypeOf(scopeNs: string | undefined): HeaderType {
   const t = scopeNs?.startsWith(ISO_NAMESPACE_PREFIX) ? scopeNs.slice(ISO_NAMESPACE_PREFIX.length) : '';
   if (!isHeaderType(t)) {
     throw new DariError('DARI_XML_UNKNOWN_MESSAGE', `AppHdr namespace ${scopeNs ? `"${scopeNs.slice(0, 80)}"` : '(none)'} is not head.001.001.02 or head.001.001.03`);

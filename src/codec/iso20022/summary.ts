@@ -6,7 +6,7 @@
  * An account identifier that looks like a card number (13 to 19 digits passing the Luhn check) is
  * masked (first 6, last 4): wallets and QR schemes sometimes carry a PAN as the account id.
  */
-import { maskPan } from '../../security/masking';
+import { luhnValid, maskPan } from '../../security/masking';
 import type {
   Agent, Amount, CashAccount, CodeOrProprietary, HeaderParty, OriginalGroupInformation, Party, PartyOrAgent,
   ParsedMessage, ReasonInformation, RemittanceInformation,
@@ -58,17 +58,7 @@ export interface MessageSummary {
 const amount = (a: Amount | undefined): string | undefined => (a ? `${a.value} ${a.Ccy}` : undefined);
 const code = (c: CodeOrProprietary | undefined): string | undefined => c?.Cd ?? c?.Prtry;
 
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-export const maskIfPan = (id: string): string => (/^[0-9]{13,19}$/.test(id) && luhn(id) ? maskPan(id) : id);
+export const maskIfPan = (id: string): string => (/^[0-9]{13,19}$/.test(id) && luhnValid(id) ? maskPan(id) : id);
 
 export function agentLabel(a: Agent | undefined): string | undefined {
   const f = a?.FinInstnId;

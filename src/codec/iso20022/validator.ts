@@ -14,9 +14,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DariError } from '../../errors';
 import { XML_DECLARATION } from './build';
-import { checkXml, type CheckedXml, type XmlLimits } from './guard';
-import { ISO_NAMESPACE_PREFIX, MESSAGE_TYPES, isHeaderType, isMessageType } from './messages';
-import { isRawInput, resolveLimits, type ParseOptions } from './parse';
+import { checkTextSize, checkXml, type CheckedXml, type XmlLimits } from './guard';
+import { ISO_NAMESPACE_PREFIX, MESSAGE_TYPES, isMessageType } from './messages';
+import { headerTypeOf, isRawInput, resolveLimits, type ParseOptions } from './parse';
 import { maskIfPan } from './summary';
 import type { HeaderType, MessageType } from './types';
 
@@ -130,9 +130,7 @@ export class SchemaValidator {
    * XSDs apply as to any message. Anything else must go through validate().
    */
   validateBuilt(xml: string): ValidationResult {
-    if (xml.length > this.limits.maxBytes || (xml.length * 3 > this.limits.maxBytes && Buffer.byteLength(xml, 'utf8') > this.limits.maxBytes)) {
-      throw new DariError('DARI_XML_TOO_LARGE', `the document is larger than ${this.limits.maxBytes} bytes`);
-    }
+    checkTextSize(xml, this.limits.maxBytes);
     if (xml.includes('<!')) throw new DariError('DARI_XML_DOCTYPE_REFUSED', 'a markup declaration in a message said to be built by Dari (validate it with validate())');
     // buildMessage writes its declaration (ending in a line break) and then one root, or AppHdr and
     // Document side by side.
@@ -175,9 +173,7 @@ export class SchemaValidator {
       if (document === undefined) throw new DariError('DARI_XML_UNKNOWN_MESSAGE', root.name === 'AppHdr' ? 'a business application header without a Document' : 'no Document element');
       const result: ValidationResult = { valid: true, type: this.typeOf(document, header), envelope: root !== document && root.name !== WRAPPER, errors: [] };
       if (header !== undefined) {
-        const ns = header.namespaceUri;
-        const ht = ns.startsWith(ISO_NAMESPACE_PREFIX) ? ns.slice(ISO_NAMESPACE_PREFIX.length) : '';
-        if (!isHeaderType(ht)) throw new DariError('DARI_XML_UNKNOWN_MESSAGE', `AppHdr namespace ${ns ? `"${ns.slice(0, 80)}"` : '(none)'} is not head.001.001.02 or head.001.001.03`);
+        const ht = headerTypeOf(header.namespaceUri);
         result.headerType = ht;
         this.check(ht, header, 'AppHdr', result);
       }

@@ -94,7 +94,7 @@ export const HEX_VALUE = (() => {
 })();
 
 /** 1 for an uppercase hex digit 0-9, A-F. */
-const UPPER_HEX_DIGIT = (() => {
+export const UPPER_HEX_DIGIT = (() => {
   const t = new Uint8Array(256);
   for (let c = 0; c < 256; c++) t[c] = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) ? 1 : 0;
   return t;

@@ -638,15 +638,6 @@ export class Iso8583Codec {
         // copied natively; anything else goes through the byte loop that uppercases and names the culprit.
         if (UPPER_HEX.test(v)) {
           s.write(v, o, size, 'latin1');
-          if (f.tlv) {
-            // The regex has checked the digits: only the item structure is left to walk.
-            if ((size & 1) !== 0 || !upperHexTlvWalk(s, o, o + size)) {
-              const bad = checkTlv(s, o, o + size, true);
-              if (bad >= 0) fail('DARI_CODEC_TLV_MALFORMED', `${label(f)}: TLV item at byte ${bad} of the value is incomplete or malformed`, f.no, fieldStart);
-            }
-            if (f.subfields !== null) checkSubfields(f, v, fieldStart);
-            return o + size;
-          }
           break;
         }
         for (let i = 0; i < size; i++) {
@@ -656,7 +647,9 @@ export class Iso8583Codec {
         }
         break;
     }
-    if (f.tlv) {
+    // Hex as characters: the scratch now holds uppercase digits only, so the quick walk of the
+    // item structure comes first (the full check only to name a malformed item).
+    if (f.tlv && !(f.enc === Enc.HEX && (size & 1) === 0 && upperHexTlvWalk(s, o, o + size))) {
       const bad = checkTlv(s, o, o + size, f.enc === Enc.HEX);
       if (bad >= 0) fail('DARI_CODEC_TLV_MALFORMED', `${label(f)}: TLV item at byte ${bad} of the value is incomplete or malformed`, f.no, fieldStart);
     }

@@ -25,7 +25,7 @@
  * inputs with the same result; the specs above exercise both, since they unpack every input twice
  * through the fast path.
  */
-import { BCD_PAIR, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE, isUpperHex } from './charsets';
+import { BCD_PAIR, CLASS_TABLES, EBCDIC_TO_ASCII, HEX_VALUE, isUpperHex, UPPER_HEX_DIGIT } from './charsets';
 import { Cls, Enc, PEnc, type CompiledDialect, type CompiledField } from './spec';
 import { checkTlv, isUpperHexTlv } from './tlv';
 import type { Iso8583Message } from './codec';
@@ -42,12 +42,6 @@ export type FastUnpack = (buf: Buffer, start: number, end: number) => Iso8583Mes
 /** The fields of a message whose header, MTI (`mti`, `header`) and bitmaps the entry point has read, from `o`. */
 type FieldsUnpack = (buf: Buffer, start: number, end: number, o: number, mti: string, header: string | undefined) => Iso8583Message | null;
 
-/** Uppercase hex digits only (lowercase is valid but the generic path uppercases it: left to it). */
-const UPPER_HEX_TABLE = (() => {
-  const t = new Uint8Array(256);
-  for (let c = 0; c < 256; c++) t[c] = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) ? 1 : 0;
-  return t;
-})();
 /** Hex digit value per EBCDIC byte (255 for non-hex), for ebcdic-hex bitmaps. */
 const EBCDIC_HEX_VALUE = (() => {
   const t = new Uint8Array(256);
@@ -525,7 +519,7 @@ export function compileFastUnpack(d: CompiledDialect, host: FastHost): FastUnpac
   const ends = [new Int32Array(200), new Int32Array(200), new Int32Array(200)];
   const names = ['Buffer', 'host', 'F', 'BC', 'SCR', 'ST', 'NO', 'EN', 'hex8', 'HV', 'E2A', 'BCD_PAIR', 'UH', 'isUpperHex', 'HX2', 'BN2', 'BZ2', 'NC', 'checkTlv', 'isUpperHexTlv'];
   const values: unknown[] = [Buffer, host, d.fields, cache, scratch, ...ends, hex8,
-    d.bitmapEbcdic ? EBCDIC_HEX_VALUE : HEX_VALUE, EBCDIC_TO_ASCII, BCD_PAIR, UPPER_HEX_TABLE, isUpperHex, HEX_PAIR, BCD_PAIR_N, BCD_PAIR_Z, NIBBLE_CHAR, checkTlv, isUpperHexTlv];
+    d.bitmapEbcdic ? EBCDIC_HEX_VALUE : HEX_VALUE, EBCDIC_TO_ASCII, BCD_PAIR, UPPER_HEX_DIGIT, isUpperHex, HEX_PAIR, BCD_PAIR_N, BCD_PAIR_Z, NIBBLE_CHAR, checkTlv, isUpperHexTlv];
   for (let k = 0; k < CLASS_TABLES.length; k++) {
     names.push(`T${k}`);
     values.push(CLASS_TABLES[k]);

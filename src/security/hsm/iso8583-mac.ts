@@ -45,9 +45,11 @@ export function signIso8583(codec: Iso8583Codec, m: Iso8583Message, mac: (data: 
   return { message, packed: codec.pack(message) };
 }
 
-/** Check the MAC of a packed message (framing removed). False when the MAC differs or the MAC field is absent. */
-export function verifyIso8583(codec: Iso8583Codec, packed: Buffer, mac: (data: Buffer) => Buffer): boolean {
-  const m = codec.unpack(packed);
+/**
+ * Check the MAC of a packed message (framing removed). False when the MAC differs or the MAC field
+ * is absent. `m`: the message already unpacked from `packed`, when the caller has it.
+ */
+export function verifyIso8583(codec: Iso8583Codec, packed: Buffer, mac: (data: Buffer) => Buffer, m: Iso8583Message = codec.unpack(packed)): boolean {
   const no = macFieldFor(m);
   const carried = m.fields[no];
   if (carried === undefined) return false;

@@ -66,6 +66,8 @@ function acceptor(name: string, city: string, country: string): string {
 export class QrPaymentService implements LocalService {
   readonly id = 'qr';
   private readonly now: () => number;
+  /** qr.homeCurrency, looked up on the first payment. */
+  private home: ReturnType<typeof currencyByNumeric>;
 
   constructor(private readonly o: QrServiceOptions) {
     this.now = o.now ?? Date.now;
@@ -125,7 +127,7 @@ export class QrPaymentService implements LocalService {
     }
 
     // FX: the customer's home-currency amount for the merchant amount (locked, expiring quote).
-    const home = currencyByNumeric(this.o.homeCurrency);
+    const home = (this.home ??= currencyByNumeric(this.o.homeCurrency));
     if (!home) throw new DariError('DARI_CONFIG_INVALID', `qr.homeCurrency ${this.o.homeCurrency} is not an ISO 4217 numeric code`);
     let quote: Quote;
     try {

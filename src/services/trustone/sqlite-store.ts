@@ -151,6 +151,18 @@ export class SqliteTrustOneStore implements TrustOneStore {
     return this.db;
   }
 
+  /** Statements prepared once per connection, by their SQL text. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.conn.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   async init(): Promise<void> {
     if (this.db) return;
     const { path } = this.options;
@@ -183,19 +195,19 @@ export class SqliteTrustOneStore implements TrustOneStore {
   }
 
   async close(): Promise<void> {
+    this.statements.clear();
     this.db?.close();
     this.db = undefined;
   }
 
   async addCard(card: CardRegistration): Promise<{ added: true } | { added: false; existing: CardRegistration }> {
-    const db = this.conn;
     return guarded('adding a card', () => {
-      const inserted = db.prepare(
+      const inserted = this.stmt(
         `INSERT INTO trustone_cards (card_id, participant, device_id, pan_hash, masked_pan, psn, issuer_key_id, scheme, cvn, registered_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (participant, device_id, pan_hash, psn) DO NOTHING`,
       ).run(card.cardId, card.participant, card.deviceId, card.panHash, card.maskedPan, card.psn, card.issuerKeyId, card.scheme, card.cvn, card.registeredAt);
       if (inserted.changes === 1) return { added: true } as const;
-      const row = db.prepare('SELECT * FROM trustone_cards WHERE participant = ? AND device_id = ? AND pan_hash = ? AND psn = ?')
+      const row = this.stmt('SELECT * FROM trustone_cards WHERE participant = ? AND device_id = ? AND pan_hash = ? AND psn = ?')
         .get(card.participant, card.deviceId, card.panHash, card.psn) as CardRow | undefined;
       if (!row) throw new DariError('DARI_TRUSTONE_STORE_UNAVAILABLE', 'trustone store: a conflicting card registration vanished');
       return { added: false, existing: toCard(row) } as const;
@@ -203,17 +215,15 @@ export class SqliteTrustOneStore implements TrustOneStore {
   }
 
   async getCard(participant: string, cardId: string): Promise<CardRegistration | undefined> {
-    const db = this.conn;
     return guarded('reading a card', () => {
-      const row = db.prepare('SELECT * FROM trustone_cards WHERE card_id = ? AND participant = ?').get(cardId, participant) as CardRow | undefined;
+      const row = this.stmt('SELECT * FROM trustone_cards WHERE card_id = ? AND participant = ?').get(cardId, participant) as CardRow | undefined;
       return row && toCard(row);
     });
   }
 
   async addChallenge(c: Challenge): Promise<void> {
-    const db = this.conn;
     guarded('adding a challenge', () => {
-      db.prepare(
+      this.stmt(
         `INSERT INTO trustone_challenges (challenge_id, participant, card_id, un, amount, currency, created_at, expires_at, used_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(c.challengeId, c.participant, c.cardId, c.un, c.amount, c.currency, c.createdAt, c.expiresAt, c.usedAt ?? null);
@@ -221,23 +231,21 @@ export class SqliteTrustOneStore implements TrustOneStore {
   }
 
   async consumeChallenge(participant: string, challengeId: string, at: number): Promise<ConsumeResult> {
-    const db = this.conn;
     return guarded('consuming a challenge', () => {
-      const won = db.prepare('UPDATE trustone_challenges SET used_at = ? WHERE challenge_id = ? AND participant = ? AND used_at IS NULL RETURNING *')
+      const won = this.stmt('UPDATE trustone_challenges SET used_at = ? WHERE challenge_id = ? AND participant = ? AND used_at IS NULL RETURNING *')
         .get(at, challengeId, participant) as ChallengeRow | undefined;
       if (won) return { status: 'consumed', challenge: toChallenge(won) } as const;
-      const row = db.prepare('SELECT * FROM trustone_challenges WHERE challenge_id = ? AND participant = ?').get(challengeId, participant) as ChallengeRow | undefined;
+      const row = this.stmt('SELECT * FROM trustone_challenges WHERE challenge_id = ? AND participant = ?').get(challengeId, participant) as ChallengeRow | undefined;
       return row ? { status: 'used', challenge: toChallenge(row) } as const : { status: 'unknown' } as const;
     });
   }
 
   async advanceAtc(cardKey: string, atc: number, at: number): Promise<{ advanced: boolean; previous?: number }> {
-    const db = this.conn;
     return guarded('moving an ATC forward', () => {
       // One statement decides: a row that does not exist is created, one whose ATC is lower is
       // raised, anything else is left alone (changes = 0). The read before it only reports.
-      const before = db.prepare('SELECT atc FROM trustone_atc WHERE card_key = ?').get(cardKey) as { atc: number } | undefined;
-      const r = db.prepare(
+      const before = this.stmt('SELECT atc FROM trustone_atc WHERE card_key = ?').get(cardKey) as { atc: number } | undefined;
+      const r = this.stmt(
         `INSERT INTO trustone_atc (card_key, atc, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (card_key) DO UPDATE SET atc = excluded.atc, updated_at = excluded.updated_at WHERE trustone_atc.atc < excluded.atc`,
       ).run(cardKey, atc, at);
@@ -246,9 +254,8 @@ export class SqliteTrustOneStore implements TrustOneStore {
   }
 
   async logAttempt(a: Attempt): Promise<void> {
-    const db = this.conn;
     guarded('journaling an attempt', () => {
-      db.prepare(
+      this.stmt(
         `INSERT INTO trustone_attempts (verification_id, at, participant, channel, card_id, challenge_id, result, reason, atc)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(a.verificationId, a.at, a.participant, a.channel, a.cardId ?? null, a.challengeId ?? null, a.result, a.reason ?? null, a.atc ?? null);
@@ -256,20 +263,18 @@ export class SqliteTrustOneStore implements TrustOneStore {
   }
 
   async attempts(participant: string, limit: number): Promise<Attempt[]> {
-    const db = this.conn;
-    return guarded('reading attempts', () => (db.prepare('SELECT * FROM trustone_attempts WHERE participant = ? ORDER BY seq DESC LIMIT ?')
+    return guarded('reading attempts', () => (this.stmt('SELECT * FROM trustone_attempts WHERE participant = ? ORDER BY seq DESC LIMIT ?')
       .all(participant, Math.max(0, Math.trunc(limit))) as AttemptRow[]).map(toAttempt));
   }
 
   async claimIdempotency(participant: string, key: string, fingerprint: string, at: number): Promise<IdempotencyClaim> {
-    const db = this.conn;
     return guarded('claiming an idempotency key', () => {
-      const r = db.prepare(
+      const r = this.stmt(
         `INSERT INTO trustone_idempotency (participant, idem_key, fingerprint, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (participant, idem_key) DO NOTHING`,
       ).run(participant, key, fingerprint, at);
       if (r.changes === 1) return { status: 'claimed' } as const;
-      const row = db.prepare('SELECT fingerprint, status, body FROM trustone_idempotency WHERE participant = ? AND idem_key = ?')
+      const row = this.stmt('SELECT fingerprint, status, body FROM trustone_idempotency WHERE participant = ? AND idem_key = ?')
         .get(participant, key) as { fingerprint: string; status: number | null; body: string | null } | undefined;
       // Released between our insert and this read: the caller may simply retry; report it as running.
       if (!row) return { status: 'exists', fingerprint } as const;
@@ -280,24 +285,21 @@ export class SqliteTrustOneStore implements TrustOneStore {
   }
 
   async completeIdempotency(participant: string, key: string, response: StoredResponse): Promise<void> {
-    const db = this.conn;
     guarded('recording an idempotent answer', () => {
-      db.prepare('UPDATE trustone_idempotency SET status = ?, body = ? WHERE participant = ? AND idem_key = ?').run(response.status, response.body, participant, key);
+      this.stmt('UPDATE trustone_idempotency SET status = ?, body = ? WHERE participant = ? AND idem_key = ?').run(response.status, response.body, participant, key);
     });
   }
 
   async releaseIdempotency(participant: string, key: string): Promise<void> {
-    const db = this.conn;
     guarded('releasing an idempotency key', () => {
-      db.prepare('DELETE FROM trustone_idempotency WHERE participant = ? AND idem_key = ? AND status IS NULL').run(participant, key);
+      this.stmt('DELETE FROM trustone_idempotency WHERE participant = ? AND idem_key = ? AND status IS NULL').run(participant, key);
     });
   }
 
   async prune(challengesBefore: number, idempotencyBefore: number): Promise<void> {
-    const db = this.conn;
     guarded('pruning', () => {
-      db.prepare('DELETE FROM trustone_challenges WHERE expires_at < ?').run(challengesBefore);
-      db.prepare('DELETE FROM trustone_idempotency WHERE created_at < ?').run(idempotencyBefore);
+      this.stmt('DELETE FROM trustone_challenges WHERE expires_at < ?').run(challengesBefore);
+      this.stmt('DELETE FROM trustone_idempotency WHERE created_at < ?').run(idempotencyBefore);
     });
   }
 }
