@@ -15,6 +15,7 @@
  * `--hub-flags=F1,F2` (extra node flags for the hub process, e.g. --trace-gc), `--profile-rate=N` (profiled runs paced at N requests/s instead of unpaced), `--profile-top=N` (rows per table), `--latency` (only the
  * hub's max and the latency at 50% of it, no relay, memory or ISO 20022 phases: about 20 s with --quick;
  * with `--heap-sample`, the hub's allocations by function during the first paced run),
+ * `--journal-thread=worker|inline` (the hub's journal.sqliteThread instead of the bundled configuration's),
  * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
  * About 4 minutes on a 2-core box (--quick about 1.5, profile mode about 40 s).
  *
@@ -80,6 +81,8 @@ const PROFILE_PATH = opt('profile-path') ?? 'iso8583';
 const LATENCY_ONLY = flag('latency');
 /** With --latency: sample the hub's allocations (dead objects included) during the first paced run. */
 const HEAP_SAMPLE = flag('heap-sample');
+/** `--journal-thread=worker|inline`: the hub's journal.sqliteThread instead of config/default.yaml's. */
+const JOURNAL_THREAD = opt('journal-thread');
 const PROFILE_RATE = opt('profile-rate') === undefined ? 0 : intOpt('profile-rate', 1);
 if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022' && PROFILE_PATH !== 'qr') throw new Error('e2e bench: --profile-path must be iso8583, iso20022 or qr');
 const OVERALL_TIMEOUT_MS = 9 * 60_000;
@@ -383,7 +386,7 @@ async function startProcesses(dataDir: string, profileDir: string | undefined): 
   const raw = parseYaml(readFileSync(join(root, 'config', 'default.yaml'), 'utf8')) as Record<string, any>;
   raw.listener = { ...raw.listener, port: 0 };
   raw.metrics = { ...raw.metrics, port: 0 };
-  raw.journal = { ...raw.journal, sqlitePath: join(dataDir, 'dari.db'), dataKeyFile: join(dataDir, 'data.key') };
+  raw.journal = { ...raw.journal, sqlitePath: join(dataDir, 'dari.db'), dataKeyFile: join(dataDir, 'data.key'), ...(JOURNAL_THREAD ? { sqliteThread: JOURNAL_THREAD } : {}) };
   const shape = validateConfig({ ...raw, partners: (raw.partners as any[]).map((p) => ({ ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: 1 }] })) });
   const participant = shape.participants[0];
   const partnerCfg = shape.partners.find((x) => x.id === shape.defaultRoute) ?? shape.partners[0];

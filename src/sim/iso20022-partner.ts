@@ -58,6 +58,15 @@ export interface Iso20022SimOptions {
   /** Delay of the answer for amounts ending in 97. @default 6000 */
   lateMs?: number;
   behaviour?: Partial<Iso20022Behaviour>;
+  /** Keep at most this many messages in `received` (the first ones; counts go on). @default 100000 */
+  recordLimit?: number;
+  /** Keep the XML text of at most this many messages in `raw` (the first ones). @default 1000 */
+  rawLimit?: number;
+  /**
+   * Remember at most this many payments (status requests, cancellations, returns and re-sent
+   * pacs.008s find them); the oldest is forgotten first. @default 10000
+   */
+  paymentMemory?: number;
 }
 
 interface Received {
@@ -81,11 +90,15 @@ const DEFAULT_HUB: Agent = { FinInstnId: { BICFI: 'DARIKRSE', Nm: 'Dari hub' } }
 
 export class Iso20022PartnerSimulator extends EventEmitter {
   readonly behaviour: Iso20022Behaviour;
+  /** Messages received from the hub, in order (at most `recordLimit`). */
   readonly received: Received[] = [];
-  /** Every message received from the hub, as written (tests check them with xmllint). */
+  /** Messages received from the hub, as written (at most `rawLimit`; tests check them with xmllint). */
   readonly raw: { type: string; xml: string }[] = [];
-  /** Payments received, by UETR (or EndToEndId when the UETR is missing). */
+  /** Payments received, by UETR (or EndToEndId when the UETR is missing): the `paymentMemory` latest. */
   readonly payments = new Map<string, PaymentState>();
+  readonly limits: { recordLimit: number; rawLimit: number; paymentMemory: number };
+  /** Messages received over the simulator's life, by type (all of them, beyond `recordLimit`). */
+  private readonly counts = new Map<string, number>();
   private server: Server | undefined;
   private readonly links = new Set<MessageLink>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -103,6 +116,7 @@ export class Iso20022PartnerSimulator extends EventEmitter {
   constructor(private readonly o: Iso20022SimOptions = {}) {
     super();
     this.behaviour = { silent: false, delayMs: 0, refuseCancellation: false, disconnectMidFrame: false, schemaInvalidNext: false, ...o.behaviour };
+    this.limits = { recordLimit: o.recordLimit ?? 100_000, rawLimit: o.rawLimit ?? 1_000, paymentMemory: o.paymentMemory ?? 10_000 };
   }
 
   async start(): Promise<this> {
@@ -124,9 +138,23 @@ export class Iso20022PartnerSimulator extends EventEmitter {
     this.server = undefined;
   }
 
-  /** Received messages of one type. */
+  /** Messages received over the simulator's life whose type starts with `type` (e.g. 'pacs.008'). */
   count(type: string): number {
-    return this.received.filter((r) => r.type.startsWith(type)).length;
+    let n = 0;
+    for (const [t, c] of this.counts) if (t.startsWith(type)) n += c;
+    return n;
+  }
+
+  /** Messages received over the simulator's life (all of them, beyond `recordLimit`). */
+  get receivedCount(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+
+  private record(type: MessageType, uetr: string | undefined): void {
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+    if (this.received.length < this.limits.recordLimit) this.received.push({ type, uetr, at: Date.now() });
   }
 
   private accept(socket: Socket): void {
@@ -175,29 +203,29 @@ export class Iso20022PartnerSimulator extends EventEmitter {
       this.emit('refused', isDariError(e) ? e.code : String(e));
       return;
     }
-    this.raw.push({ type: m.type, xml: body.toString('utf8') });
+    if (this.raw.length < this.limits.rawLimit) this.raw.push({ type: m.type, xml: body.toString('utf8') });
     switch (m.type) {
       case 'pacs.008.001.08':
       case 'pacs.008.001.13':
         for (const tx of m.document.CdtTrfTxInf) this.onPayment(link, m.type, m.document, tx);
         return;
       case 'pacs.028.001.03':
-        this.received.push({ type: m.type, uetr: m.document.TxInf?.[0]?.OrgnlUETR, at: Date.now() });
+        this.record(m.type, m.document.TxInf?.[0]?.OrgnlUETR);
         if (!this.behaviour.silent) for (const t of m.document.TxInf ?? []) this.onStatusRequest(link, t.OrgnlUETR ?? t.OrgnlEndToEndId ?? '');
         return;
       case 'camt.056.001.08':
         for (const u of m.document.Undrlyg) for (const t of u.TxInf ?? []) {
-          this.received.push({ type: m.type, uetr: t.OrgnlUETR, at: Date.now() });
+          this.record(m.type, t.OrgnlUETR);
           if (!this.behaviour.silent) this.onCancellation(link, m.document.Assgnmt.Id, t);
         }
         return;
       case 'acmt.023.001.03':
-        this.received.push({ type: m.type, uetr: undefined, at: Date.now() });
+        this.record(m.type, undefined);
         if (!this.behaviour.silent) this.onVerification(link, m.document);
         return;
       case 'pacs.002.001.10':
         for (const t of m.document.TxInfAndSts ?? []) {
-          this.received.push({ type: m.type, uetr: t.OrgnlUETR, at: Date.now() });
+          this.record(m.type, t.OrgnlUETR);
           const k = t.OrgnlUETR ?? t.OrgnlEndToEndId ?? '';
           const resolve = this.awaiting.get(k);
           if (resolve && t.TxSts !== undefined) {
@@ -207,13 +235,13 @@ export class Iso20022PartnerSimulator extends EventEmitter {
         }
         return;
       default:
-        this.received.push({ type: m.type, uetr: undefined, at: Date.now() });
+        this.record(m.type, undefined);
     }
   }
 
   private onPayment(link: MessageLink, type: MessageType, doc: Pacs008, tx: CreditTransferTransaction): void {
     const key = tx.PmtId.UETR ?? tx.PmtId.EndToEndId;
-    this.received.push({ type, uetr: tx.PmtId.UETR, at: Date.now() });
+    this.record(type, tx.PmtId.UETR);
     const known = this.payments.get(key);
     if (known) {
       // A re-sent pacs.008 (same UETR): answer the status it already has, never pay twice.
@@ -222,6 +250,10 @@ export class Iso20022PartnerSimulator extends EventEmitter {
     }
     const state: PaymentState = { msgId: doc.GrpHdr.MsgId, type, creDtTm: doc.GrpHdr.CreDtTm, tx, status: undefined, cancelled: false };
     this.payments.set(key, state);
+    if (this.payments.size > this.limits.paymentMemory) {
+      const oldest = this.payments.keys().next();
+      if (oldest.done !== true) this.payments.delete(oldest.value);
+    }
     if (this.behaviour.silent) return;
     const ending = minorEnding(tx.IntrBkSttlmAmt.value, tx.IntrBkSttlmAmt.Ccy);
     const decide = (): { sts: string; reason?: string } => {
