@@ -832,6 +832,27 @@ export function journalContract(name: string, makeJournal: MakeJournal, cleanup:
         );
       });
 
+      it('complete records the fees in the same durable write as the answer (none without the answer)', async () => {
+        const j = await open('fees-complete');
+        const id = uid('txn');
+        const t: TxnRecord = { id, state: 'forwarded', at: D, participant: 'BANK1', mti: '0200', amount: '12975', currency: '410' };
+        assert.equal(await j.begin(t, {}), null);
+        const fees = entry({ txnId: id, at: D + 5, amount: 12_975n, participantFee: 65n, partnerFee: 13n, cardBrandCost: 130n });
+        await j.complete({ ...t, state: 'answered', at: D + 5, responseCode: '00' }, { fees });
+        assert.equal((await j.get(id))?.state, 'answered');
+        assert.deepEqual(await j.feeTotals({ from: D, to: D + DAY }), [
+          { participant: 'BANK1', partner: 'ID-QRIS', currency: 'KRW', count: 1, amount: 12_975n, participantFees: 65n, partnerFees: 13n, cardBrandCost: 130n, saving: 52n },
+        ]);
+        // A malformed fee entry refuses the whole complete: nothing of it is written.
+        const other = uid('txn');
+        assert.equal(await j.begin({ ...t, id: other }, {}), null);
+        await rejectsCoded(j.complete({ ...t, id: other, state: 'answered', at: D + 6 }, { fees: { ...fees, txnId: other, participantFee: -1n } }), 'DARI_INTERNAL_ERROR', /participantFee/);
+        assert.equal((await j.get(other))?.state, 'forwarded');
+        assert.equal((await j.feeTotals({ from: D, to: D + DAY }))[0]?.count, 1);
+        // A fee entry for another transaction than the one completed is a programming error.
+        await rejectsCoded(j.complete({ ...t, id: other, state: 'answered', at: D + 7 }, { fees }), 'DARI_INTERNAL_ERROR', /fees of another transaction/);
+      });
+
       it('survives close and reopen; after close both calls reject with DARI_JOURNAL_UNAVAILABLE', async () => {
         const j = makeJournal('fees-durable');
         await j.init();

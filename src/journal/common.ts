@@ -137,7 +137,7 @@ export interface SafUpdate {
 export type WriteOp =
   | { kind: 'record'; txn: TxnRecord }
   | { kind: 'begin'; txn: TxnRecord; dedupe?: BeginOptions['dedupe']; sealedRequest?: Buffer }
-  | { kind: 'complete'; txn: TxnRecord; dedupeAnswer?: CompleteOptions['dedupeAnswer']; saf?: SafEntry }
+  | { kind: 'complete'; txn: TxnRecord; dedupeAnswer?: CompleteOptions['dedupeAnswer']; saf?: SafEntry; fees?: FeeEntry }
   | { kind: 'claimDedupe'; key: string; txnId: string; windowMs: number; now: number }
   | { kind: 'storeDedupeAnswer'; key: string; answer: Record<string, string>; txnId?: string }
   | { kind: 'safEnqueue'; entry: SafEntry }
@@ -582,12 +582,17 @@ export abstract class BatchedJournal implements JournalAdapter {
   complete(txn: TxnRecord, options: CompleteOptions = {}): Promise<void> {
     try {
       assertNoCardData(txn);
+      if (options.fees) {
+        checkFeeEntry(options.fees);
+        if (options.fees.txnId !== txn.id) throw coded('DARI_INTERNAL_ERROR', 'journal complete: fees of another transaction');
+      }
     } catch (e) {
       return Promise.reject(e);
     }
     const op: WriteOp = { kind: 'complete', txn };
     if (options.dedupeAnswer) op.dedupeAnswer = options.dedupeAnswer;
     if (options.saf) op.saf = options.saf;
+    if (options.fees) op.fees = options.fees;
     return this.write(op);
   }
 

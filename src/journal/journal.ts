@@ -95,6 +95,11 @@ export interface CompleteOptions {
   dedupeAnswer?: { key: string; answer: Record<string, string> };
   /** A reversal to queue in the same durable write (timeouts). */
   saf?: SafEntry;
+  /**
+   * The transaction's fees (an approved financial transaction), recorded in the same durable write
+   * as its answer: a hub that stops after answering never loses them (as recordFees does).
+   */
+  fees?: FeeEntry;
 }
 
 /** A transaction left in flight (state 'received' or 'forwarded'), with its sealed request if any. */

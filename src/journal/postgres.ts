@@ -345,7 +345,10 @@ export class PostgresJournal extends BatchedJournal {
     // 4. fees: one row per transaction, the batch's last entry of each wins (a multi-row upsert may
     //    not touch a row twice), in key order like the transactions.
     const fees = new Map<string, FeeEntry>();
-    for (const op of ops) if (op.kind === 'recordFees') fees.set(op.entry.txnId, op.entry);
+    for (const op of ops) {
+      if (op.kind === 'recordFees') fees.set(op.entry.txnId, op.entry);
+      else if (op.kind === 'complete' && op.fees) fees.set(op.fees.txnId, op.fees);
+    }
     const feeRows = [...fees.values()].sort((a, b) => (a.txnId < b.txnId ? -1 : a.txnId > b.txnId ? 1 : 0));
     for (let i = 0; i < feeRows.length; i += CHUNK) {
       const { text, params } = valuesList(feeRows.slice(i, i + CHUNK).map(feeValues));

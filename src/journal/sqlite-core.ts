@@ -374,6 +374,7 @@ export class SqliteCore {
         this.originalKeys.delete(op.txn.id);
         if (op.dedupeAnswer) st.storeAnswerOf.run(JSON.stringify(op.dedupeAnswer.answer), op.dedupeAnswer.key, op.txn.id);
         if (op.saf) st.safInsert.run(safValues(op.saf));
+        if (op.fees) st.feesUpsert.run(feeValues(op.fees));
         return undefined;
       case 'claimDedupe':
         return this.claim(op.key, op.txnId, toMs(op.now), toMs(op.now + op.windowMs));

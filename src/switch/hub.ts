@@ -259,7 +259,7 @@ export class Hub {
       if (!quotes) throw new DariError('DARI_CONFIG_INVALID', 'qr: QR payments need FX rates (an fx: section or fxFile)');
       out.push(new QrPaymentService({
         homeCurrency: q.homeCurrency, partners: q.partners, verifyMerchants: q.verifyMerchants, runtimes: this.partnerRuntimes,
-        gateways: this.iso20022Partners, quotes, fees, journal,
+        gateways: this.iso20022Partners, quotes, fees,
       }));
       this.log(`services: overseas QR payments (${Object.entries(q.partners).map(([k, v]) => `${k} -> ${v}`).join(', ')})`);
     }

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CompiledDialect, Iso8583Message } from '../codec/iso8583';
 import { DariError } from '../errors';
-import type { Journal, SafEntry, TxnRecord } from '../journal/journal';
+import type { FeeEntry, Journal, SafEntry, TxnRecord } from '../journal/journal';
 import { responseMti, type Sender } from '../link/types';
 import { duplicateChannel, formatErrorChannel, txnChannel, type TxnEvent } from '../metrics/events';
 import type { DataKey } from '../security/data-key';
@@ -150,7 +150,7 @@ export class Pipeline {
       if (a.partner !== undefined) rec.partner = a.partner;
       rec.detail = { service: service.id, ...a.detail };
       const outcome = a.outcome ?? (a.code === RC.APPROVED ? 'approved' : 'declined');
-      return this.finish(txn, rec, this.answerFrom(txn, a.code, a.fields), { code: a.code, partner: a.partner ?? service.id, outcome, waitSeconds: a.waitSeconds ?? 0 }, key);
+      return this.finish(txn, rec, this.answerFrom(txn, a.code, a.fields), { code: a.code, partner: a.partner ?? service.id, outcome, waitSeconds: a.waitSeconds ?? 0 }, key, undefined, 'answered', undefined, a.fees);
     }
     const partnerId = this.o.router.route(txn);
     // A partner's own inbound payment is never routed back to it (no loops through a default route).
@@ -175,9 +175,8 @@ export class Pipeline {
       rec.partnerLink = ex.link;
       const code = ex.response.fields['39'] ?? '96';
       const answer = this.answerFrom(txn, code, adaptFields(ex.response.fields, partner.dialect, participant.dialect).fields);
-      const done = await this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key);
-      if (code === RC.APPROVED && txn.cls === 'financial') this.charge(txn, partner.id);
-      return done;
+      const fees = code === RC.APPROVED && txn.cls === 'financial' ? this.fees(txn, partner.id) : undefined;
+      return await this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key, undefined, 'answered', undefined, fees);
     } catch (e) {
       if (!(e instanceof DariError)) throw e;
       const sent = (e as DariError & { sent?: boolean }).sent === true || e.code === 'DARI_LINK_TIMEOUT';
@@ -195,23 +194,22 @@ export class Pipeline {
   }
 
   /**
-   * Fees of an approved financial transaction, journaled off the answer path (the answer does not
-   * wait for them; the write joins the next group commit). What FeeSchedule.compute refuses (an
-   * unknown currency, an amount out of range) is not charged; it never throws into the answer path.
+   * Fees of an approved financial transaction, journaled with its answer (one durable write). What
+   * FeeSchedule.compute refuses (an unknown currency, an amount out of range) is not charged; it
+   * never throws into the answer path.
    */
-  private charge(txn: Txn, partner: string): void {
+  private fees(txn: Txn, partner: string): FeeEntry | undefined {
     const fees = this.o.fees;
-    if (!fees || txn.currency === undefined || txn.amount === undefined || !/^\d+$/.test(txn.amount)) return;
-    let f: ReturnType<FeeSchedule['compute']>;
+    if (!fees || txn.currency === undefined || txn.amount === undefined || !/^\d+$/.test(txn.amount)) return undefined;
     try {
-      f = fees.compute({ participant: txn.participant, partner, currency: txn.currency, amount: BigInt(txn.amount) });
+      const f = fees.compute({ participant: txn.participant, partner, currency: txn.currency, amount: BigInt(txn.amount) });
+      return {
+        txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: f.currency, amount: f.amount,
+        participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
+      };
     } catch {
-      return;
+      return undefined;
     }
-    this.o.journal.recordFees({
-      txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: f.currency, amount: f.amount,
-      participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
-    }).catch((e: unknown) => formatErrorChannel.publish({ participant: txn.participant, code: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' }));
   }
 
   /** Reversal (0400/0420/0421) from a participant: match the original, forward through the SAF, acknowledge. */
@@ -285,8 +283,8 @@ export class Pipeline {
     return { mti: responseMti(txn.mti), fields };
   }
 
-  /** Journal the final state, the dedupe answer and any reversal in one durable write, then hand back the answer. */
-  private async finish(txn: Txn, rec: TxnRecord, answer: Iso8583Message, out: Outcome, key?: string, reply?: Reply, state: TxnRecord['state'] = 'answered', saf?: SafEntry): Promise<Iso8583Message> {
+  /** Journal the final state, the dedupe answer, any reversal and any fees in one durable write, then hand back the answer. */
+  private async finish(txn: Txn, rec: TxnRecord, answer: Iso8583Message, out: Outcome, key?: string, reply?: Reply, state: TxnRecord['state'] = 'answered', saf?: SafEntry, fees?: FeeEntry): Promise<Iso8583Message> {
     rec.state = state;
     rec.at = Date.now();
     rec.responseCode = out.code;
@@ -296,7 +294,7 @@ export class Pipeline {
       for (const k in answer.fields) if (!CARD_FIELDS.has(k)) stored[k] = answer.fields[k] as string;
       dedupeAnswer = { key, answer: stored };
     }
-    await this.o.journal.complete(rec, { ...(dedupeAnswer ? { dedupeAnswer } : {}), ...(saf ? { saf } : {}) });
+    await this.o.journal.complete(rec, { ...(dedupeAnswer ? { dedupeAnswer } : {}), ...(saf ? { saf } : {}), ...(fees ? { fees } : {}) });
     this.publish(txn, out);
     if (reply) reply(answer);
     return answer;

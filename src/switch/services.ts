@@ -4,6 +4,7 @@
  * order before routing; the first that accepts it owns it. Validation, dedupe, journaling and the
  * answer stay the pipeline's: a service only decides field 39 and the fields it adds.
  */
+import type { FeeEntry } from '../journal/journal';
 import type { Txn } from './txn';
 
 export interface LocalAnswer {
@@ -19,6 +20,8 @@ export interface LocalAnswer {
   waitSeconds?: number;
   /** Journaled with the transaction (never card data). */
   detail?: Record<string, unknown>;
+  /** Fees to record in the same durable write as the answer (an approved payment). */
+  fees?: FeeEntry;
 }
 
 export interface LocalService {

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { DariError } from '../../../src/errors';
 import { BUILTIN_DIALECTS, Iso8583Codec, builtinDialect, compileDialect, type CompiledDialect, type CompiledField, type Iso8583Message } from '../../../src/codec/iso8583';
-import { DIGITS, messageArb, valueArb } from '../../support/iso8583-arbitraries';
+import { messageArb, valueArb } from '../../support/iso8583-arbitraries';
 
 
 /** Every layout option: header, ebcdic-hex and tertiary bitmaps, all prefix encodings, pads, counts, subfields. */

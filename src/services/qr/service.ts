@@ -22,13 +22,14 @@
  * Steps: parse and validate the QR (4 layers), find the partner by scheme and country, ask the
  * partner to confirm the merchant account (acmt.023/024) where it supports it, quote the FX (or
  * redeem the wallet's quote: an expired quote is declined, never silently re-rated), pay over the
- * partner's Sender (pacs.008 for an ISO 20022 partner, its 8583 dialect otherwise), journal the fees.
+ * partner's Sender (pacs.008 for an ISO 20022 partner, its 8583 dialect otherwise), and the fees the
+ * pipeline journals with the answer.
  */
 import { inspectQr, type ParsedQr } from '../../codec/emvqr';
 import { currencyByNumeric } from '../../codec/iso20022/currencies';
 import { DariError, isDariError } from '../../errors';
 import type { FeeSchedule, QuoteBook, Quote } from '../../fx';
-import type { Journal } from '../../journal/journal';
+import type { FeeEntry } from '../../journal/journal';
 import type { Iso8583Message } from '../../codec/iso8583';
 import type { PartnerRuntime } from '../../switch/pipeline';
 import type { LocalAnswer, LocalService } from '../../switch/services';
@@ -47,7 +48,6 @@ export interface QrServiceOptions {
   gateways: ReadonlyMap<string, Iso20022Partner>;
   quotes: QuoteBook;
   fees: FeeSchedule | undefined;
-  journal: Journal;
   now?: () => number;
 }
 
@@ -179,15 +179,17 @@ export class QrPaymentService implements LocalService {
       detail.error = e.code;
     }
     waitSeconds += (performance.now() - t0) / 1000;
+    let fees: FeeEntry | undefined;
     if (code === '00' && this.o.fees) {
       const fee = this.o.fees.compute({ participant: txn.participant, partner: partner.id, currency: home.alpha, amount: quote.sourceAmount });
-      await this.o.journal.recordFees({
+      // Journaled by the pipeline with the answer, in one durable write.
+      fees = {
         txnId: txn.id, at: Date.now(), participant: txn.participant, partner: partner.id, currency: home.alpha, amount: fee.amount,
         participantFee: fee.participantFee, partnerFee: fee.partnerFee, cardBrandCost: fee.cardBrandCost, quoteId: quote.id, rate: quote.rate,
-      });
+      };
       detail.fees = { participant: fee.participantFee.toString(), partner: fee.partnerFee.toString(), saving: fee.saving.toString() };
     }
-    return { code, fields: { ...answerFields, ...partnerFields }, partner: partner.id, waitSeconds, detail };
+    return { code, fields: { ...answerFields, ...partnerFields }, partner: partner.id, waitSeconds, detail, ...(fees ? { fees } : {}) };
   }
 }
 
