@@ -123,6 +123,6 @@ describe('dari report fees (CLI)', () => {
     }
     const unknown = dari(['report', 'settlement']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.err, /^DARI_CLI_USAGE: unknown report "settlement"/);
+    assert.match(unknown.err, /^DARI_CLI_USAGE: unknown report command "settlement" \(fees; see dari report --help\)/);
   });
 });

@@ -87,7 +87,6 @@ describe('dari demo trustone (CLI)', () => {
     const closedPort = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
     await new Promise((resolve) => probe.close(resolve));
     const cases: Array<[string[], RegExp]> = [
-      [['demo'], /^DARI_CLI_USAGE: /],
       [['demo', 'nope'], /^DARI_CLI_USAGE: /],
       [['demo', 'trustone', '--participant', 'X'], /^DARI_CLI_USAGE: --participant and --secret go together/],
       [['demo', 'trustone', '--bogus'], /^DARI_CLI_USAGE: /],

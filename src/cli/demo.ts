@@ -19,7 +19,7 @@ import { SoftwareHsm } from '../security/hsm/hsm';
 import { SqliteTrustOneStore, TrustOneClient, TrustOneHttpServer, TrustOneService, type VerificationResult } from '../services/trustone';
 import { luhnCheckDigit } from '../sim/acquirer';
 import { SimulatedCard, TRUSTONE_DEMO } from '../sim/card';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
 import { request as httpRequest } from 'node:http';
 import { inspectQr } from '../codec/emvqr';
 import { Iso8583Codec, loadDialect } from '../codec/iso8583';
@@ -39,12 +39,7 @@ export const DEMO_HELP = `  dari demo trustone [--url URL | --standalone] [--par
 ${QR_HELP}`;
 
 export async function demoCommand(args: string[], io: Io): Promise<number> {
-  const [name, ...rest] = args;
-  switch (name) {
-    case 'trustone': return trustoneDemo(rest, io);
-    case 'qr': return qrDemo(rest, io);
-    default: throw usage(`dari demo: unknown demo ${name === undefined ? '(none given)' : `"${name.slice(0, 32)}"`} (available: trustone, qr)`);
-  }
+  return dispatch('demo', args, io, `Usage:\n${DEMO_HELP}`, { trustone: trustoneDemo, qr: qrDemo });
 }
 
 /** A built-in TrustOne API for the demo: loopback, port 0, throw-away database, in-memory HSM. */

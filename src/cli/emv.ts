@@ -9,7 +9,7 @@ import {
 } from '../security/hsm/emv';
 import { macEquals } from '../security/hsm/mac';
 import { hexArg, toHex } from '../security/hsm/primitives';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
 
 export const EMV_HELP = `Usage (keys and data as hex; output uppercase hex):
   dari emv mk --imk HEX --pan DIGITS --psn NN --option a|b [--aes]    ICC master key (Book 2 A1.4.1 / A1.4.2; --aes: AES variant)
@@ -106,16 +106,5 @@ function arpc(args: string[], io: Io): number {
 }
 
 export async function emvCommand(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'mk': return mk(rest, io);
-    case 'sk': return sk(rest, io);
-    case 'arqc': return arqc(rest, io);
-    case 'arpc': return arpc(rest, io);
-    case '--help': case '-h': case undefined:
-      io.out(EMV_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw usage(`unknown emv command "${sub}" (mk, sk, arqc, arpc)`);
-  }
+  return dispatch('emv', args, io, EMV_HELP, { mk, sk, arqc, arpc });
 }

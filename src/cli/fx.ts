@@ -3,7 +3,7 @@
  * The quote lives only as long as the command (it shows the figures; it is not redeemable later).
  */
 import { currency, formatAmount, loadFxFile, parseAmount, QuoteBook, quoteToJson, type RateTable } from '../fx';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
 
 export const FX_HELP = `  dari fx rates --file FILE [--json]          the rate table of an FX file (each pair and its inverse)
   dari fx quote --rates FILE --from CCY --to CCY --amount DECIMAL [--side sell|buy]
@@ -64,14 +64,5 @@ async function quote(args: string[], io: Io): Promise<number> {
 }
 
 export async function fxCommand(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'rates': return rates(rest, io);
-    case 'quote': return quote(rest, io);
-    case '--help': case '-h': case undefined:
-      io.out(`Usage:\n${FX_HELP}`);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw usage(`unknown fx command "${sub}" (rates, quote)`);
-  }
+  return dispatch('fx', args, io, `Usage:\n${FX_HELP}`, { rates, quote });
 }

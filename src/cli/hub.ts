@@ -11,18 +11,21 @@ import { transmissionDateTime } from '../link/network';
 import { AcquirerSimulator, PartnerSimulator, formatSummary, maskMessage } from '../sim';
 import { Hub } from '../switch/hub';
 import { framingConfig, type LengthKind } from '../transport/framing';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
+
+const SIM_HELP = `  dari sim partner [--port P] [--dialect D] [--frame KIND] [--timeout-hint MS]
+                                             an ISO 8583 partner switch simulator
+  dari sim partner --iso20022 [--port P] [--frame KIND] [--pending-ms MS] [--late-ms MS]
+                                             an ISO 20022 partner switch simulator
+  dari sim acquirer [--host H] [--port P] [--count N | --duration MS] [--rate TPS] [--connections C]
+                    [--concurrency K] [--dialect D] [--frame KIND] [--print]
+                                             ATM/POS load against a hub, with latency figures`;
 
 export const HUB_HELP = `  dari start [--config FILE]                 run the hub (default: the bundled config/default.yaml)
   dari send [--host H] [--port P] [--pan PAN] [--amount MINOR] [--proc CODE] [--currency NNN]
             [--terminal ID] [--mti MTI] [--field N=VALUE ...] [--dialect D] [--frame KIND] [--unmasked]
                                              send one request to a hub and print the (masked) answer
-  dari sim partner [--port P] [--dialect D] [--frame KIND] [--timeout-hint MS]
-  dari sim partner --iso20022 [--port P] [--frame KIND] [--pending-ms MS] [--late-ms MS]
-                                             an ISO 8583 partner switch simulator
-  dari sim acquirer [--host H] [--port P] [--count N | --duration MS] [--rate TPS] [--connections C]
-                    [--concurrency K] [--dialect D] [--frame KIND] [--print]
-                                             ATM/POS load against a hub, with latency figures`;
+${SIM_HELP}`;
 
 const logLine = (io: Io) => (msg: string): void => io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg }));
 
@@ -137,54 +140,55 @@ export async function sendCommand(args: string[], io: Io): Promise<number> {
 }
 
 export async function simCommand(args: string[], io: Io): Promise<number> {
-  const [kind, ...rest] = args;
-  if (kind === 'partner') {
-    const { values } = parseOptions(rest, {
-      port: { type: 'string' }, host: { type: 'string' }, dialect: { type: 'string' }, frame: { type: 'string' }, 'timeout-hint': { type: 'string' },
-      iso20022: { type: 'boolean' }, 'pending-ms': { type: 'string' }, 'late-ms': { type: 'string' },
-    });
-    if (values.iso20022) {
-      if (values.dialect !== undefined) throw usage('--dialect is for ISO 8583 simulators (an ISO 20022 partner speaks XML)');
-      const sim = new Iso20022PartnerSimulator({
-        host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 0), ...(values.frame !== undefined ? { framing: { ...XML_FRAMING, ...framingOf(values.frame) } } : {}),
-        pendingMs: int(values['pending-ms'], 'pending-ms', 300, 1), lateMs: int(values['late-ms'], 'late-ms', 6000, 1),
-      });
-      await sim.start();
-      const log = logLine(io);
-      log(`ISO 20022 partner simulator listening on ${values.host ?? '127.0.0.1'}:${sim.port} (one XML message per frame, 4-byte length header)`);
-      await waitForSignal();
-      await sim.stop();
-      log(`stopped after ${sim.received.length} messages`);
-      return 0;
-    }
-    const sim = new PartnerSimulator({
-      host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 0), dialect: loadDialect(values.dialect ?? 'iso87ascii'),
-      framing: framingOf(values.frame), timeoutHintMs: int(values['timeout-hint'], 'timeout-hint', 5000, 1),
+  return dispatch('sim', args, io, `Usage:\n${SIM_HELP}`, { partner: simPartner, acquirer: simAcquirer });
+}
+
+async function simPartner(args: string[], io: Io): Promise<number> {
+  const { values } = parseOptions(args, {
+    port: { type: 'string' }, host: { type: 'string' }, dialect: { type: 'string' }, frame: { type: 'string' }, 'timeout-hint': { type: 'string' },
+    iso20022: { type: 'boolean' }, 'pending-ms': { type: 'string' }, 'late-ms': { type: 'string' },
+  });
+  if (values.iso20022) {
+    if (values.dialect !== undefined) throw usage('--dialect is for ISO 8583 simulators (an ISO 20022 partner speaks XML)');
+    const sim = new Iso20022PartnerSimulator({
+      host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 0), ...(values.frame !== undefined ? { framing: { ...XML_FRAMING, ...framingOf(values.frame) } } : {}),
+      pendingMs: int(values['pending-ms'], 'pending-ms', 300, 1), lateMs: int(values['late-ms'], 'late-ms', 6000, 1),
     });
     await sim.start();
     const log = logLine(io);
-    log(`partner simulator listening on ${values.host ?? '127.0.0.1'}:${sim.port}`);
+    log(`ISO 20022 partner simulator listening on ${values.host ?? '127.0.0.1'}:${sim.port} (one XML message per frame, 4-byte length header)`);
     await waitForSignal();
     await sim.stop();
-    log(`stopped after ${sim.receivedCount} requests`);
+    log(`stopped after ${sim.receivedCount} messages`);
     return 0;
   }
-  if (kind === 'acquirer') {
-    const { values } = parseOptions(rest, {
-      host: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' },
-      connections: { type: 'string' }, concurrency: { type: 'string' }, dialect: { type: 'string' }, frame: { type: 'string' }, print: { type: 'boolean' },
-    });
-    const sim = new AcquirerSimulator({
-      host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 8583, 1), dialect: loadDialect(values.dialect ?? 'iso87ascii'),
-      framing: framingOf(values.frame), connections: int(values.connections, 'connections', 1, 1), concurrency: int(values.concurrency, 'concurrency', 1, 1),
-      rate: int(values.rate, 'rate', 0),
-      ...(values.print ? { onAnswer: (a: { response?: Iso8583Message }) => { if (a.response) io.out(JSON.stringify(maskMessage(a.response))); } } : {}),
-    } as ConstructorParameters<typeof AcquirerSimulator>[0]);
-    await sim.connect();
-    const summary = await sim.run(values.duration !== undefined ? { durationMs: int(values.duration, 'duration', 1000, 1) } : { count: int(values.count, 'count', 100, 1) });
-    await sim.close();
-    io.out(formatSummary(summary));
-    return summary.answered === summary.sent ? 0 : 1;
-  }
-  throw usage(`unknown simulator "${kind ?? ''}" (partner, acquirer)`);
+  const sim = new PartnerSimulator({
+    host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 0), dialect: loadDialect(values.dialect ?? 'iso87ascii'),
+    framing: framingOf(values.frame), timeoutHintMs: int(values['timeout-hint'], 'timeout-hint', 5000, 1),
+  });
+  await sim.start();
+  const log = logLine(io);
+  log(`partner simulator listening on ${values.host ?? '127.0.0.1'}:${sim.port}`);
+  await waitForSignal();
+  await sim.stop();
+  log(`stopped after ${sim.receivedCount} requests`);
+  return 0;
+}
+
+async function simAcquirer(args: string[], io: Io): Promise<number> {
+  const { values } = parseOptions(args, {
+    host: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' },
+    connections: { type: 'string' }, concurrency: { type: 'string' }, dialect: { type: 'string' }, frame: { type: 'string' }, print: { type: 'boolean' },
+  });
+  const sim = new AcquirerSimulator({
+    host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 8583, 1), dialect: loadDialect(values.dialect ?? 'iso87ascii'),
+    framing: framingOf(values.frame), connections: int(values.connections, 'connections', 1, 1), concurrency: int(values.concurrency, 'concurrency', 1, 1),
+    rate: int(values.rate, 'rate', 0),
+    ...(values.print ? { onAnswer: (a: { response?: Iso8583Message }) => { if (a.response) io.out(JSON.stringify(maskMessage(a.response))); } } : {}),
+  } as ConstructorParameters<typeof AcquirerSimulator>[0]);
+  await sim.connect();
+  const summary = await sim.run(values.duration !== undefined ? { durationMs: int(values.duration, 'duration', 1000, 1) } : { count: int(values.count, 'count', 100, 1) });
+  await sim.close();
+  io.out(formatSummary(summary));
+  return summary.answered === summary.sent ? 0 : 1;
 }

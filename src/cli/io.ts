@@ -38,3 +38,24 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 export function usage(message: string): DariError {
   return new DariError('DARI_CLI_USAGE', message);
 }
+
+export type Subcommand = (args: string[], io: Io) => Promise<number> | number;
+
+/**
+ * `dari GROUP SUB ...`, the same for every group: -h, --help and help print `help` on stdout (exit
+ * 0); no subcommand prints it on stderr (exit 2); an unknown one is DARI_CLI_USAGE naming the known ones.
+ */
+export async function dispatch(group: string, args: string[], io: Io, help: string, subs: Readonly<Record<string, Subcommand>>): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === '-h' || sub === '--help' || sub === 'help') {
+    io.out(help);
+    return 0;
+  }
+  if (sub === undefined) {
+    io.err(help);
+    return 2;
+  }
+  const run = Object.hasOwn(subs, sub) ? subs[sub] : undefined;
+  if (run === undefined) throw usage(`unknown ${group} command "${sub.slice(0, 32)}" (${Object.keys(subs).join(', ')}; see dari ${group} --help)`);
+  return run(rest, io);
+}

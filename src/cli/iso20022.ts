@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DariError, isDariError } from '../errors';
 import { DEFAULT_LIMITS, SchemaValidator, checkMessage, parseMessage, summarize } from '../codec/iso20022';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
 
 /** ../shared/iso20022/xsd beside the repository (compiled file: dist/src/cli/iso20022.js). */
 const SHARED_XSD = join(resolve(__dirname, '..', '..', '..'), '..', 'shared', 'iso20022', 'xsd');
@@ -95,14 +95,5 @@ async function decode(args: string[], io: Io): Promise<number> {
 }
 
 export async function iso20022Command(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'validate': return validate(rest, io);
-    case 'decode': return decode(rest, io);
-    case undefined: case '--help': case 'help':
-      io.out(ISO20022_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw usage(`unknown iso20022 command "${sub}" (validate, decode)`);
-  }
+  return dispatch('iso20022', args, io, ISO20022_HELP, { validate, decode });
 }

@@ -5,7 +5,7 @@
 import { DariError, isDariError } from '../errors';
 import { BUILTIN_DIALECTS, Iso8583Codec, builtinDialect, decodeTlv, loadDialect, splitSubfields, type Iso8583Message } from '../codec/iso8583';
 import { maskField, maskTlvHex, maskTlvItems } from '../security/masking';
-import { inputLines, parseOptions, usage, type Io } from './io';
+import { inputLines, dispatch, parseOptions, usage, type Io } from './io';
 
 export const ISO8583_HELP = `Usage:
   dari iso8583 decode --spec NAME|FILE [--frame KIND] [--unmasked] [--tlv]   hex dumps on stdin -> JSON lines
@@ -128,15 +128,5 @@ export function setFraming(strip: typeof frameStripper, add: typeof frameAdder):
 }
 
 export async function iso8583Command(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'decode': return decode(rest, io);
-    case 'encode': return encode(rest, io);
-    case 'specs': return specs(rest, io);
-    case undefined: case '--help': case 'help':
-      io.out(ISO8583_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw usage(`unknown iso8583 command "${sub}" (decode, encode, specs)`);
-  }
+  return dispatch('iso8583', args, io, ISO8583_HELP, { decode, encode, specs });
 }

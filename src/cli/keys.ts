@@ -10,7 +10,7 @@ import { DariError } from '../errors';
 import { combineComponents, keyCheckValue, openSoftwareHsm, type SoftwareHsm } from '../security/hsm';
 import { isKeyAlgorithm, isKeyType, KEY_ALGORITHMS, KEY_TYPES, type KeyAlgorithm, type KeyInfo, type KeyType } from '../security/hsm/keys';
 import { hexArg, toHex } from '../security/hsm/primitives';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
 
 export const KEYS_HELP = `Usage (key store commands need --store FILE; the master key is DARI_HSM_MASTER_KEY, else --master-key-file FILE):
   dari keys generate --type TYPE --alg tdes|aes [--length BYTES] [--id ID]      new random key; prints "ID TYPE ALG LENGTH KCV"
@@ -117,17 +117,5 @@ function list(args: string[], io: Io): number {
 }
 
 export async function keysCommand(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'generate': return generate(rest, io);
-    case 'import': return importKey(rest, io);
-    case 'export': return exportKey(rest, io);
-    case 'kcv': return kcv(rest, io);
-    case 'list': return list(rest, io);
-    case '--help': case '-h': case undefined:
-      io.out(KEYS_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw usage(`unknown keys command "${sub}" (try dari keys --help)`);
-  }
+  return dispatch('keys', args, io, KEYS_HELP, { generate, import: importKey, export: exportKey, kcv, list });
 }

@@ -8,7 +8,7 @@
 import { translatePinBlock, decodePinBlock, encodePinBlock, type PinBlockFormat } from '../security/hsm/pin-block';
 import { hexArg, toHex } from '../security/hsm/primitives';
 import { openStore } from './keys';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
 
 export const PIN_HELP = `Usage (KEY is --key HEX [--format 0|4] for a clear test key, or --zpk ID --store FILE for a stored ZPK):
   dari pin encode KEY --pin DIGITS --pan DIGITS                        prints the encrypted PIN block
@@ -60,35 +60,38 @@ function block(values: Values): Buffer {
 }
 
 export async function pinCommand(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.out(PIN_HELP);
-    return sub === undefined ? 2 : 0;
+  return dispatch('pin', args, io, PIN_HELP, { encode, decode, translate });
+}
+
+function translate(args: string[], io: Io): number {
+  const { values } = parseOptions(args, KEY_OPTIONS);
+  const from = keyRef(values, 'from-');
+  const to = keyRef(values, 'to-');
+  const p = { pinBlock: block(values), pan: pan(values) };
+  if ('clear' in from && 'clear' in to) {
+    io.out(toHex(translatePinBlock({ from: from.clear, to: to.clear, block: p.pinBlock, pan: p.pan })));
+  } else if ('zpk' in from && 'zpk' in to) {
+    io.out(toHex(openStore(values, io).translatePin({ fromKeyId: from.zpk, toKeyId: to.zpk, ...p })));
+  } else {
+    throw usage('translate takes two clear keys or two stored ZPKs');
   }
-  if (sub !== 'encode' && sub !== 'decode' && sub !== 'translate') throw usage(`unknown pin command "${sub}" (encode, decode, translate)`);
-  const { values } = parseOptions(rest, KEY_OPTIONS);
-  if (sub === 'translate') {
-    const from = keyRef(values, 'from-');
-    const to = keyRef(values, 'to-');
-    const p = { pinBlock: block(values), pan: pan(values) };
-    if ('clear' in from && 'clear' in to) {
-      io.out(toHex(translatePinBlock({ from: from.clear, to: to.clear, block: p.pinBlock, pan: p.pan })));
-    } else if ('zpk' in from && 'zpk' in to) {
-      io.out(toHex(openStore(values, io).translatePin({ fromKeyId: from.zpk, toKeyId: to.zpk, ...p })));
-    } else {
-      throw usage('translate takes two clear keys or two stored ZPKs');
-    }
-    return 0;
-  }
+  return 0;
+}
+
+function encode(args: string[], io: Io): number {
+  const { values } = parseOptions(args, KEY_OPTIONS);
   const ref = keyRef(values, '');
-  if (sub === 'encode') {
-    if (!values.pin) throw usage('--pin is needed');
-    const out = 'clear' in ref
-      ? encodePinBlock(ref.clear.key, ref.clear.format, values.pin, pan(values))
-      : openStore(values, io).encryptPin({ zpkId: ref.zpk, pin: values.pin, pan: pan(values) });
-    io.out(toHex(out));
-    return 0;
-  }
+  if (!values.pin) throw usage('--pin is needed');
+  const out = 'clear' in ref
+    ? encodePinBlock(ref.clear.key, ref.clear.format, values.pin, pan(values))
+    : openStore(values, io).encryptPin({ zpkId: ref.zpk, pin: values.pin, pan: pan(values) });
+  io.out(toHex(out));
+  return 0;
+}
+
+function decode(args: string[], io: Io): number {
+  const { values } = parseOptions(args, KEY_OPTIONS);
+  const ref = keyRef(values, '');
   if (!('clear' in ref)) throw usage('decode takes a clear test key (--key); a stored ZPK never gives the PIN out');
   const pin = decodePinBlock(ref.clear.key, ref.clear.format, block(values), pan(values));
   io.out(values.unmasked ? pin : '*'.repeat(pin.length));

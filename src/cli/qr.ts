@@ -5,7 +5,7 @@
  */
 import { DariError, isDariError } from '../errors';
 import { buildQr, inspectQr, maskCardData, type ParsedQr, type QrFields } from '../codec/emvqr';
-import { inputLines, parseOptions, usage, type Io } from './io';
+import { inputLines, dispatch, parseOptions, type Io } from './io';
 
 export const QR_HELP = `Usage:
   dari qr parse [--unmasked]   QR payloads on stdin (one per line) -> one JSON verdict per line
@@ -81,14 +81,5 @@ async function build(args: string[], io: Io): Promise<number> {
 }
 
 export async function qrCommand(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'parse': return parse(rest, io);
-    case 'build': return build(rest, io);
-    case undefined: case '--help': case 'help':
-      io.out(QR_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw usage(`unknown qr command "${sub}" (parse, build)`);
-  }
+  return dispatch('qr', args, io, QR_HELP, { parse, build });
 }

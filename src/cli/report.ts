@@ -14,7 +14,7 @@ import { currencyByAlpha } from '../codec/iso20022/currencies';
 import { formatAmount } from '../fx';
 import { openJournal } from '../journal';
 import type { FeeTotals } from '../journal/journal';
-import { parseOptions, usage, type Io } from './io';
+import { dispatch, parseOptions, usage, type Io } from './io';
 
 export const REPORT_HELP = `  dari report fees --from YYYY-MM-DD --to YYYY-MM-DD [--config FILE] [--card-rate 1%] [--json]
                                              fees per participant and partner (UTC days, inclusive) and the
@@ -118,13 +118,5 @@ async function fees(args: string[], io: Io): Promise<number> {
 }
 
 export async function reportCommand(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'fees': return fees(rest, io);
-    case undefined: case '--help': case '-h':
-      io.out(`Usage:\n${REPORT_HELP}`);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw usage(`unknown report "${sub}" (fees)`);
-  }
+  return dispatch('report', args, io, `Usage:\n${REPORT_HELP}`, { fees });
 }
