@@ -16,6 +16,8 @@
  * hub's max and the latency at 50% of it, no relay, memory or ISO 20022 phases: about 20 s with --quick;
  * with `--heap-sample`, the hub's allocations by function during the first paced run),
  * `--journal-thread=worker|inline` (the hub's journal.sqliteThread instead of the bundled configuration's),
+ * `--journal=none` (the hub without any journal, bench/e2e/null-journal.ts: the journal's share of the figures),
+ * `--rate=N` (with --latency: the paced runs at N requests/s instead of 50% of the max),
  * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
  * About 4 minutes on a 2-core box (--quick about 1.5, profile mode about 40 s).
  *
@@ -83,6 +85,11 @@ const LATENCY_ONLY = flag('latency');
 const HEAP_SAMPLE = flag('heap-sample');
 /** `--journal-thread=worker|inline`: the hub's journal.sqliteThread instead of config/default.yaml's. */
 const JOURNAL_THREAD = opt('journal-thread');
+/** `--journal=none`: the hub without a journal (bench/e2e/null-journal.ts), to tell the journal's share apart. */
+const NULL_JOURNAL = opt('journal') === 'none';
+if (opt('journal') !== undefined && !NULL_JOURNAL) throw new Error('e2e bench: --journal takes only none');
+/** `--rate=N` (with --latency): the paced runs at N requests/s instead of 50% of the measured max. */
+const FIXED_RATE = opt('rate') === undefined ? 0 : intOpt('rate', 1);
 const PROFILE_RATE = opt('profile-rate') === undefined ? 0 : intOpt('profile-rate', 1);
 if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022' && PROFILE_PATH !== 'qr') throw new Error('e2e bench: --profile-path must be iso8583, iso20022 or qr');
 const OVERALL_TIMEOUT_MS = 9 * 60_000;
@@ -376,7 +383,8 @@ function machineLines(dataDir: string): string[] {
   return [
     `machine: ${cpus[0]?.model ?? '?'} x ${cpus.length} (os.cpus), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
     `node ${process.version} (V8 ${process.versions.v8}), load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    `journal: SQLite (WAL; a batch is reported once its log is fdatasynced) in ${dataDir} on ${fs}`,
+    NULL_JOURNAL ? 'journal: NONE (--journal=none: nothing is written; the figures are not the hub\'s)'
+      : `journal: SQLite (WAL; a batch is reported once its log is fdatasynced) in ${dataDir} on ${fs}`,
   ];
 }
 
@@ -416,7 +424,7 @@ async function startProcesses(dataDir: string, profileDir: string | undefined): 
     if (p.protocol === 'iso20022') return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: p20022Port }], iso20022: { ...p.iso20022, xsdDir: XSD_DIR } };
     return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: partnerPort }] };
   });
-  const hub = startChild('hub', { config: raw }, ['--expose-gc', ...HUB_FLAGS, ...prof('hub')]);
+  const hub = startChild('hub', { config: raw, nullJournal: NULL_JOURNAL }, ['--expose-gc', ...HUB_FLAGS, ...prof('hub')]);
   const relay = PROFILE.length > 0 && !PROFILE.includes('relay') ? undefined : startChild('relay', { partnerPort, poolSize: partnerCfg.links }, prof('relay'));
   const [hubInfo, relayInfo, acqInfo] = await Promise.all([hub.ready, relay?.ready, acq.ready]);
   process.stderr.write(`  processes: partner pid ${partnerInfo.pid} :${partnerPort}, partner20022 pid ${p20022Info.pid} :${p20022Port}, ` +
@@ -858,7 +866,8 @@ async function latencyPhase(p: Procs): Promise<void> {
   const sat: RunResult[] = [];
   for (let i = 0; i < SAT_RUNS; i++) sat.push(await measure(p, 'hub', 0, SAT_MS));
   const max = median(sat.map((r) => r.summary.tps));
-  const half = Math.max(1, Math.round(max / 2));
+  const half = FIXED_RATE > 0 ? FIXED_RATE : Math.max(1, Math.round(max / 2));
+  const paced = FIXED_RATE > 0 ? `at ${ftps(half)}/s` : '50% of max';
   const sampleFile = HEAP_SAMPLE ? join(os.tmpdir(), `dari-e2e-hub-${Date.now()}.heapprofile`) : undefined;
   const { hubHalf, directHalf } = await halfRateRuns(p, half, sampleFile);
   if (sampleFile) {
@@ -870,11 +879,11 @@ async function latencyPhase(p: Procs): Promise<void> {
     console.log(table(['function', 'where', 'KiB', '%'], s.self.map((r) => [r.name.slice(0, 48), r.where, (r.bytes / 1024).toFixed(0), r.pct.toFixed(1)]), 2));
   }
   console.log();
-  console.log(table(INTERNALS_HEAD, [internals('saturation', sat), internals('50% of max', hubHalf)]));
+  console.log(table(INTERNALS_HEAD, [internals('saturation', sat), internals(paced, hubHalf)]));
   console.log();
-  console.log(table(LATENCY_HEAD, [latRow('50% of max', `${ftps(half)}/s`, hubHalf, directHalf)], 2));
-  console.log(`hub max ${ftps(max)} tps (${sat.map((r) => ftps(r.summary.tps)).join(' / ')}); hub-added p99 at 50%: ${fms(lat(hubHalf).p99 - lat(directHalf).p99)} ms; ` +
-    `hub cpu at 50%: ${f1(median(hubHalf.map((r) => r.cpu.sut)))}% of a core`);
+  console.log(table(LATENCY_HEAD, [latRow(paced, `${ftps(half)}/s`, hubHalf, directHalf)], 2));
+  console.log(`hub max ${ftps(max)} tps (${sat.map((r) => ftps(r.summary.tps)).join(' / ')}); hub-added p99 ${paced}: ${fms(lat(hubHalf).p99 - lat(directHalf).p99)} ms; ` +
+    `hub cpu ${paced}: ${f1(median(hubHalf.map((r) => r.cpu.sut)))}% of a core${NULL_JOURNAL ? ' (--journal=none: NO journal)' : ''}`);
   for (const a of anomalies) console.log(`  - ${a}`);
 }
 

@@ -10,6 +10,7 @@ import { Iso8583Codec, loadDialect, type CompiledDialect } from '../codec/iso858
 import type { HubConfig, MacConfig, ParticipantConfig, PartnerConfig, TlsConfig } from '../config/schema';
 import { DariError } from '../errors';
 import { openJournal } from '../journal';
+import type { JournalAdapter } from '../journal/common';
 import type { Journal } from '../journal/journal';
 import { LinkPool, acceptLink, type Link, type LinkOptions } from '../link';
 import { commitChannel, formatErrorChannel, refusedChannel } from '../metrics/events';
@@ -45,6 +46,8 @@ export interface HubOptions {
   metricsServer?: boolean;
   /** Log lines (no card data ever reaches here). */
   log?: (line: string) => void;
+  /** @internal Benchmarks: this journal instead of the configured one (the e2e bench's `--journal=none`). */
+  journal?: JournalAdapter;
 }
 
 interface ParticipantListener {
@@ -109,13 +112,14 @@ export class Hub {
     const env = this.options.env ?? process.env;
     const databaseUrl = this.options.databaseUrl ?? env.DATABASE_URL ?? '';
     this.dataKey = loadDataKey(c.journal.dataKeyFile, true, env);
-    const journal = openJournal({ databaseUrl, sqlitePath: c.journal.sqlitePath, sqliteThread: c.journal.sqliteThread, ...(this.options.schema ? { schema: this.options.schema } : {}) });
+    const journal = this.options.journal
+      ?? openJournal({ databaseUrl, sqlitePath: c.journal.sqlitePath, sqliteThread: c.journal.sqliteThread, ...(this.options.schema ? { schema: this.options.schema } : {}) });
     journal.onCommit = (batchSize, seconds) => {
       if (commitChannel.hasSubscribers) commitChannel.publish({ batchSize, seconds });
     };
     await journal.init();
     this.journal = journal;
-    this.log(`journal: ${databaseUrl ? 'PostgreSQL' : `SQLite ${c.journal.sqlitePath}`}`);
+    this.log(`journal: ${this.options.journal ? 'given by the caller' : databaseUrl ? 'PostgreSQL' : `SQLite ${c.journal.sqlitePath}`}`);
 
     this.metrics = new HubMetrics({ links: () => this.linkSnapshots(), saf: () => journal.safStats(Date.now()) });
     if (c.trustone) await this.startTrustOne(env);
