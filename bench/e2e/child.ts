@@ -167,7 +167,7 @@ async function partner20022(args: { framing: FramingOptions; self: AgentConfigEn
   // after 5 to 10 s (past the hub's 5 s budget, so no status request or re-sent pacs.008 can still
   // be about them), so that its memory does not grow on the bench's box.
   const sim = new Iso20022PartnerSimulator({
-    host: '127.0.0.1', port: 0, framing: args.framing, self: agentOf(args.self), hub: agentOf(args.hub), lateMs: args.lateMs, recordLimit: 0, rawLimit: 0,
+    host: '127.0.0.1', port: 0, framing: args.framing, self: agentOf(args.self), hub: agentOf(args.hub), lateMs: args.lateMs, recordLimit: 0, rawLimit: 0, paymentMemory: Number.POSITIVE_INFINITY,
   });
   const counts = { refused: 0, errors: 0 };
   sim.on('refused', (code: string) => {

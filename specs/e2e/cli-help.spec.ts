@@ -50,6 +50,17 @@ describe('dari: help and unknown subcommands, the same for every command group',
     });
   }
 
+  it('a card number typed where a command belongs is masked in the error', async () => {
+    // 4761739001010119: the public EMV test PAN (Luhn-valid).
+    const r = await dari(['pin', '4761739001010119']);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, 'DARI_CLI_USAGE: unknown pin command "476173******0119" (encode, decode, translate; see dari pin --help)');
+    assert.equal((await dari(['4761739001010119'])).err, 'DARI_CLI_USAGE: unknown command "476173******0119" (try dari --help)');
+    // Not a PAN: a Luhn-invalid run and epoch milliseconds stay as typed.
+    assert.match((await dari(['pin', '4761739001010118'])).err, /"4761739001010118"/);
+    assert.match((await dari(['pin', '1764115200000'])).err, /"1764115200000"/);
+  });
+
   it('dari itself: the same rules', async () => {
     assert.equal((await dari(['--help'])).code, 0);
     assert.equal((await dari(['-h'])).code, 0);

@@ -245,6 +245,8 @@ export interface HubSetup {
   /** Options of the external partner simulator. */
   partner?: PartnerOptions;
   saf?: Record<string, number>;
+  /** A `fees:` section (raw config). */
+  fees?: Record<string, unknown>;
 }
 
 let schemaSeq = 0;
@@ -293,6 +295,7 @@ export class TestHub {
       partners: [partner],
       routes: [],
       defaultRoute: PARTNER,
+      ...(setup.fees ? { fees: setup.fees } : {}),
     });
   }
 

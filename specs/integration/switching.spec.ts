@@ -228,6 +228,27 @@ for (const kind of ['sqlite', 'postgres'] as JournalKind[]) {
       assert.match(await t.metricsText(), /^dari_duplicate_requests_total\{participant="ACQ"\} 2$/m);
     });
 
+    it('fees: an approved 0200 gets one fee row, written with its answer; a repeat adds none, a decline and a timeout none', async () => {
+      t = await TestHub.start({
+        journal: kind,
+        fees: { cardRateBps: 100, participants: { '*': [{ currency: 'KRW', percentBps: 20 }] }, partners: { '*': [{ currency: 'KRW', percentBps: 10 }] } },
+      });
+      const link = await t.participant();
+      const from = Date.now() - 1000;
+      const req = financial(10000);
+      const { response: first } = await link.request(req);
+      assert.equal(first.fields['39'], '00');
+      // The answer is sent only once its write is durable, and the fees are in that write.
+      const totals = async (): Promise<unknown> => t!.journal.feeTotals({ from, to: Date.now() + 1000 });
+      // 10,000 KRW: participant fee 20 bps = 20, partner fee 10 bps = 10, card-brand route 1% = 100.
+      const one = [{ participant: 'ACQ', partner: PARTNER, currency: 'KRW', count: 1, amount: 10000n, participantFees: 20n, partnerFees: 10n, cardBrandCost: 100n, saving: 70n }];
+      assert.deepEqual(await totals(), one);
+      sameAnswer((await link.request(req)).response, first);
+      assert.equal((await link.request(financial(10051))).response.fields['39'], '51');
+      assert.equal((await link.request(financial(10098))).response.fields['39'], '68');
+      assert.deepEqual(await totals(), one, 'no fees for a repeat, a decline or a timeout');
+    });
+
     it('duplicate while the first is still in flight: both get the same answer, the partner saw it once', async () => {
       t = await TestHub.start({ journal: kind });
       t.partner.delay(250);

@@ -13,9 +13,9 @@ import { Hub } from '../switch/hub';
 import { framingConfig, type LengthKind } from '../transport/framing';
 import { dispatch, parseOptions, usage, type Io } from './io';
 
-const SIM_HELP = `  dari sim partner [--port P] [--dialect D] [--frame KIND] [--timeout-hint MS]
+const SIM_HELP = `  dari sim partner [--port P] [--host H] [--dialect D] [--frame KIND] [--timeout-hint MS]
                                              an ISO 8583 partner switch simulator
-  dari sim partner --iso20022 [--port P] [--frame KIND] [--pending-ms MS] [--late-ms MS]
+  dari sim partner --iso20022 [--port P] [--host H] [--frame KIND] [--pending-ms MS] [--late-ms MS]
                                              an ISO 20022 partner switch simulator
   dari sim acquirer [--host H] [--port P] [--count N | --duration MS] [--rate TPS] [--connections C]
                     [--concurrency K] [--dialect D] [--frame KIND] [--print]

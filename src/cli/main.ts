@@ -1,5 +1,6 @@
 /** The `dari` command: dispatch to subcommands; errors as one coded line on stderr, exit 2. */
 import { isDariError } from '../errors';
+import { maskPansIn } from '../security/masking';
 import { ISO8583_HELP, iso8583Command } from './iso8583';
 import { processIo, usage, type Io } from './io';
 import { HUB_HELP, sendCommand, simCommand, startCommand } from './hub';
@@ -55,7 +56,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     }
   } catch (e) {
     if (!isDariError(e)) throw e;
-    io.err(e.toLine());
+    // A mistyped argument can be a card number: never echo one in clear.
+    io.err(maskPansIn(e.toLine()));
     return 2;
   }
 }

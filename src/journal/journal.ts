@@ -97,7 +97,8 @@ export interface CompleteOptions {
   saf?: SafEntry;
   /**
    * The transaction's fees (an approved financial transaction), recorded in the same durable write
-   * as its answer: a hub that stops after answering never loses them (as recordFees does).
+   * as its answer, so that a hub that stops right after answering never loses them (a separate
+   * recordFees after the answer could be lost that way). A malformed entry rejects the whole write.
    */
   fees?: FeeEntry;
 }

@@ -28,6 +28,17 @@ export function maskPan(pan: string): string {
   return pan.slice(0, 6) + '*'.repeat(pan.length - 10) + pan.slice(-4);
 }
 
+const PAN_RUN = /(?<![A-Za-z0-9])[2-9][0-9]{12,18}(?![0-9])/g;
+
+/**
+ * `text` with every standalone run of 13 to 19 digits that passes the Luhn check masked as a PAN
+ * (runs starting with 0 or 1 are left: no payment card starts so, and epoch milliseconds do). For
+ * text that echoes what a user typed, such as a command-line error.
+ */
+export function maskPansIn(text: string): string {
+  return text.replace(PAN_RUN, (run) => (luhnValid(run) ? maskPan(run) : run));
+}
+
 /**
  * Track data: the PAN part before the separator ('=' or 'D' in track 2, '^' in track 1) is masked
  * like a PAN; everything after the separator (expiry, service code, discretionary data) is masked.

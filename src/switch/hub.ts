@@ -127,7 +127,7 @@ export class Hub {
     for (const p of c.partners) await this.startPartner(p);
     this.pipeline = new Pipeline({
       journal, dataKey: this.dataKey, router: new Router(c.routes, c.defaultRoute), partners: this.partnerRuntimes,
-      dedupeWindowMs: c.journal.dedupeWindowSeconds * 1000, services: this.services(journal), ...(this.fees ? { fees: this.fees } : {}),
+      dedupeWindowMs: c.journal.dedupeWindowSeconds * 1000, services: this.services(), ...(this.fees ? { fees: this.fees } : {}),
     });
     this.saf = new SafWorker({ journal, dataKey: this.dataKey, partners: this.partnerRuntimes, nodeId: c.node.id, ...c.saf });
     this.saf.start();
@@ -253,7 +253,7 @@ export class Hub {
   }
 
   /** The local services the configuration turns on (QR payments need FX rates). */
-  private services(journal: Journal): LocalService[] {
+  private services(): LocalService[] {
     const out: LocalService[] = [];
     const { quotes, fees } = this.fxSetup();
     this.quotes = quotes;

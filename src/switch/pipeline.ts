@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { CompiledDialect, Iso8583Message } from '../codec/iso8583';
 import { DariError } from '../errors';
 import type { FeeEntry, Journal, SafEntry, TxnRecord } from '../journal/journal';
+import { checkFeeEntry } from '../journal/common';
 import { responseMti, type Sender } from '../link/types';
 import { duplicateChannel, formatErrorChannel, txnChannel, type TxnEvent } from '../metrics/events';
 import type { DataKey } from '../security/data-key';
@@ -150,7 +151,7 @@ export class Pipeline {
       if (a.partner !== undefined) rec.partner = a.partner;
       rec.detail = { service: service.id, ...a.detail };
       const outcome = a.outcome ?? (a.code === RC.APPROVED ? 'approved' : 'declined');
-      return this.finish(txn, rec, this.answerFrom(txn, a.code, a.fields), { code: a.code, partner: a.partner ?? service.id, outcome, waitSeconds: a.waitSeconds ?? 0 }, key, undefined, 'answered', undefined, a.fees);
+      return this.finish(txn, rec, this.answerFrom(txn, a.code, a.fields), { code: a.code, partner: a.partner ?? service.id, outcome, waitSeconds: a.waitSeconds ?? 0 }, key, undefined, 'answered', undefined, this.chargeable(txn, a.fees));
     }
     const partnerId = this.o.router.route(txn);
     // A partner's own inbound payment is never routed back to it (no loops through a default route).
@@ -170,13 +171,11 @@ export class Pipeline {
     rec.detail = { outboundStan: outbound.fields['11'] };
     const hit = await journal.begin(rec, { dedupe, sealedRequest: this.o.dataKey.seal(Buffer.from(JSON.stringify(outbound))) });
     if (hit) return duplicate(hit);
+    // Only the partner exchange is in the try: a journal failure while answering is not a partner
+    // that was never reached (it surfaces as 96 from handle()).
+    let ex: Awaited<ReturnType<typeof partner.sender.request>>;
     try {
-      const ex = await partner.sender.request(outbound, { txnId: txn.id });
-      rec.partnerLink = ex.link;
-      const code = ex.response.fields['39'] ?? '96';
-      const answer = this.answerFrom(txn, code, adaptFields(ex.response.fields, partner.dialect, participant.dialect).fields);
-      const fees = code === RC.APPROVED && txn.cls === 'financial' ? this.fees(txn, partner.id) : undefined;
-      return await this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key, undefined, 'answered', undefined, fees);
+      ex = await partner.sender.request(outbound, { txnId: txn.id });
     } catch (e) {
       if (!(e instanceof DariError)) throw e;
       const sent = (e as DariError & { sent?: boolean }).sent === true || e.code === 'DARI_LINK_TIMEOUT';
@@ -191,23 +190,43 @@ export class Pipeline {
       const waited = (performance.now() - txn.receivedAt) / 1000;
       return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'timeout', waitSeconds: waited }, key, undefined, 'timed_out', saf);
     }
+    rec.partnerLink = ex.link;
+    const code = ex.response.fields['39'] ?? '96';
+    const answer = this.answerFrom(txn, code, adaptFields(ex.response.fields, partner.dialect, participant.dialect).fields);
+    const fees = code === RC.APPROVED && txn.cls === 'financial' ? this.fees(txn, partner.id) : undefined;
+    return this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key, undefined, 'answered', undefined, fees);
   }
 
   /**
    * Fees of an approved financial transaction, journaled with its answer (one durable write). What
-   * FeeSchedule.compute refuses (an unknown currency, an amount out of range) is not charged; it
-   * never throws into the answer path.
+   * FeeSchedule.compute refuses (an unknown currency, an amount out of range) is not charged.
    */
   private fees(txn: Txn, partner: string): FeeEntry | undefined {
     const fees = this.o.fees;
     if (!fees || txn.currency === undefined || txn.amount === undefined || !/^\d+$/.test(txn.amount)) return undefined;
+    let f: ReturnType<FeeSchedule['compute']>;
     try {
-      const f = fees.compute({ participant: txn.participant, partner, currency: txn.currency, amount: BigInt(txn.amount) });
-      return {
-        txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: f.currency, amount: f.amount,
-        participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
-      };
+      f = fees.compute({ participant: txn.participant, partner, currency: txn.currency, amount: BigInt(txn.amount) });
     } catch {
+      return undefined;
+    }
+    return this.chargeable(txn, {
+      txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: f.currency, amount: f.amount,
+      participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
+    });
+  }
+
+  /**
+   * A fee entry the journal will take (checkFeeEntry), or undefined: a malformed one (a fee schedule
+   * that yields an amount out of range) is dropped and counted, so that it never rejects the answer.
+   */
+  private chargeable(txn: Txn, entry: FeeEntry | undefined): FeeEntry | undefined {
+    if (entry === undefined) return undefined;
+    try {
+      checkFeeEntry(entry);
+      return entry;
+    } catch (e) {
+      formatErrorChannel.publish({ participant: txn.participant, code: e instanceof DariError ? e.code : 'DARI_INTERNAL_ERROR' });
       return undefined;
     }
   }
