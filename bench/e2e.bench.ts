@@ -17,6 +17,7 @@
  * with `--heap-sample`, the hub's allocations by function during the first paced run),
  * `--journal-thread=worker|inline` (the hub's journal.sqliteThread instead of the bundled configuration's),
  * `--journal=none` (the hub without any journal, bench/e2e/null-journal.ts: the journal's share of the figures),
+ * `--journal=log` (the hub on a model of an append-only journal hot path, bench/e2e/log-journal.ts),
  * `--rate=N` (with --latency: the paced runs at N requests/s instead of 50% of the max),
  * `--data-dir=DIR` (where the journal's temp folder goes; default os.tmpdir()), `--verbose` (child logs).
  * About 4 minutes on a 2-core box (--quick about 1.5, profile mode about 40 s).
@@ -85,9 +86,13 @@ const LATENCY_ONLY = flag('latency');
 const HEAP_SAMPLE = flag('heap-sample');
 /** `--journal-thread=worker|inline`: the hub's journal.sqliteThread instead of config/default.yaml's. */
 const JOURNAL_THREAD = opt('journal-thread');
-/** `--journal=none`: the hub without a journal (bench/e2e/null-journal.ts), to tell the journal's share apart. */
-const NULL_JOURNAL = opt('journal') === 'none';
-if (opt('journal') !== undefined && !NULL_JOURNAL) throw new Error('e2e bench: --journal takes only none');
+/**
+ * `--journal=none`: the hub without a journal (bench/e2e/null-journal.ts), to tell the journal's
+ * share apart; `--journal=log`: a model of an append-only hot path (bench/e2e/log-journal.ts: one
+ * JSON line per write, group-committed with fdatasync, dedupe claims in memory, no tables).
+ */
+const JOURNAL_MODEL = opt('journal') as 'none' | 'log' | undefined;
+if (JOURNAL_MODEL !== undefined && JOURNAL_MODEL !== 'none' && JOURNAL_MODEL !== 'log') throw new Error('e2e bench: --journal takes none or log');
 /** `--rate=N` (with --latency): the paced runs at N requests/s instead of 50% of the measured max. */
 const FIXED_RATE = opt('rate') === undefined ? 0 : intOpt('rate', 1);
 if (FIXED_RATE > 0 && !flag('latency')) throw new Error('e2e bench: --rate goes with --latency');
@@ -384,7 +389,8 @@ function machineLines(dataDir: string): string[] {
   return [
     `machine: ${cpus[0]?.model ?? '?'} x ${cpus.length} (os.cpus), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
     `node ${process.version} (V8 ${process.versions.v8}), load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    NULL_JOURNAL ? 'journal: NONE (--journal=none: nothing is written; the figures are not the hub\'s)'
+    JOURNAL_MODEL === 'none' ? 'journal: NONE (--journal=none: nothing is written; the figures are not the hub\'s)'
+      : JOURNAL_MODEL === 'log' ? `journal: MODEL (--journal=log: an fdatasynced append-only log, no tables; the figures are not the hub's) in ${dataDir} on ${fs}`
       : `journal: SQLite (WAL; a batch is reported once its log is fdatasynced) in ${dataDir} on ${fs}`,
   ];
 }
@@ -425,7 +431,7 @@ async function startProcesses(dataDir: string, profileDir: string | undefined): 
     if (p.protocol === 'iso20022') return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: p20022Port }], iso20022: { ...p.iso20022, xsdDir: XSD_DIR } };
     return { ...p, simulator: false, endpoints: [{ host: '127.0.0.1', port: partnerPort }] };
   });
-  const hub = startChild('hub', { config: raw, nullJournal: NULL_JOURNAL }, ['--expose-gc', ...HUB_FLAGS, ...prof('hub')]);
+  const hub = startChild('hub', { config: raw, journalModel: JOURNAL_MODEL, dataDir }, ['--expose-gc', ...HUB_FLAGS, ...prof('hub')]);
   const relay = PROFILE.length > 0 && !PROFILE.includes('relay') ? undefined : startChild('relay', { partnerPort, poolSize: partnerCfg.links }, prof('relay'));
   const [hubInfo, relayInfo, acqInfo] = await Promise.all([hub.ready, relay?.ready, acq.ready]);
   process.stderr.write(`  processes: partner pid ${partnerInfo.pid} :${partnerPort}, partner20022 pid ${p20022Info.pid} :${p20022Port}, ` +
@@ -884,7 +890,7 @@ async function latencyPhase(p: Procs): Promise<void> {
   console.log();
   console.log(table(LATENCY_HEAD, [latRow(paced, `${ftps(half)}/s`, hubHalf, directHalf)], 2));
   console.log(`hub max ${ftps(max)} tps (${sat.map((r) => ftps(r.summary.tps)).join(' / ')}); hub-added p99 ${paced}: ${fms(lat(hubHalf).p99 - lat(directHalf).p99)} ms; ` +
-    `hub cpu ${paced}: ${f1(median(hubHalf.map((r) => r.cpu.sut)))}% of a core${NULL_JOURNAL ? ' (--journal=none: NO journal)' : ''}`);
+    `hub cpu ${paced}: ${f1(median(hubHalf.map((r) => r.cpu.sut)))}% of a core${JOURNAL_MODEL ? ` (--journal=${JOURNAL_MODEL}: not the hub's journal)` : ''}`);
   for (const a of anomalies) console.log(`  - ${a}`);
 }
 

@@ -26,6 +26,7 @@ import { Iso20022PartnerSimulator } from '../../src/sim/iso20022-partner';
 import { Hub } from '../../src/switch/hub';
 import type { FramingOptions, LengthKind } from '../../src/transport/framing';
 import { childLog, serve, type Role } from './ipc';
+import { LogJournal } from './log-journal';
 import { NullJournal } from './null-journal';
 import { Relay } from './relay';
 
@@ -219,10 +220,10 @@ export interface HubTake {
   loopUtilization: number;
 }
 
-async function hub(args: { config: unknown; nullJournal?: boolean }): Promise<void> {
+async function hub(args: { config: unknown; journalModel?: 'none' | 'log'; dataDir: string }): Promise<void> {
   const config = validateConfig(args.config);
   const instance = new Hub(config, {
-    metricsServer: false, databaseUrl: '', env: {}, log: (line) => childLog(line), ...(args.nullJournal ? { journal: new NullJournal() } : {}),
+    metricsServer: false, databaseUrl: '', env: {}, log: (line) => childLog(line), ...(args.journalModel === 'none' ? { journal: new NullJournal() } : args.journalModel === 'log' ? { journal: new LogJournal(args.dataDir) } : {}),
   });
   // The exact per-transaction figures behind dari_hub_latency_seconds / dari_partner_wait_seconds
   // (same diagnostics channel the Prometheus histograms subscribe to, without the buckets).
