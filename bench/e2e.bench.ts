@@ -95,7 +95,7 @@ const JOURNAL_MODEL = opt('journal') as 'none' | 'log' | undefined;
 if (JOURNAL_MODEL !== undefined && JOURNAL_MODEL !== 'none' && JOURNAL_MODEL !== 'log') throw new Error('e2e bench: --journal takes none or log');
 /** `--rate=N` (with --latency): the paced runs at N requests/s instead of 50% of the measured max. */
 const FIXED_RATE = opt('rate') === undefined ? 0 : intOpt('rate', 1);
-if (FIXED_RATE > 0 && !flag('latency')) throw new Error('e2e bench: --rate goes with --latency');
+if (FIXED_RATE > 0 && !LATENCY_ONLY) throw new Error('e2e bench: --rate goes with --latency');
 const PROFILE_RATE = opt('profile-rate') === undefined ? 0 : intOpt('profile-rate', 1);
 if (PROFILE_PATH !== 'iso8583' && PROFILE_PATH !== 'iso20022' && PROFILE_PATH !== 'qr') throw new Error('e2e bench: --profile-path must be iso8583, iso20022 or qr');
 const OVERALL_TIMEOUT_MS = 9 * 60_000;

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CompiledDialect, Iso8583Message } from '../codec/iso8583';
 import { DariError } from '../errors';
-import type { FeeEntry, Journal, SafEntry, TxnRecord } from '../journal/journal';
+import type { CompleteOptions, FeeEntry, Journal, SafEntry, TxnRecord } from '../journal/journal';
 import { checkFeeEntry } from '../journal/common';
 import { responseMti, type Sender } from '../link/types';
 import { duplicateChannel, formatErrorChannel, txnChannel, type TxnEvent } from '../metrics/events';
@@ -23,7 +23,7 @@ import { maskPan } from '../security/masking';
 import type { Router } from './router';
 import { uuidv7 } from './ids';
 import type { LocalAnswer, LocalService } from './services';
-import type { FeeSchedule } from '../fx/fees';
+import type { FeeResult, FeeSchedule } from '../fx/fees';
 import { adaptFields, txnFromIso8583, type Txn } from './txn';
 
 export interface ParticipantRuntime {
@@ -77,6 +77,22 @@ interface Outcome {
   waitSeconds: number;
 }
 
+/** What finish() writes and does besides the answer: the final state (default 'answered'), a reversal, fees, the reply. */
+interface Finish {
+  state?: TxnRecord['state'];
+  saf?: SafEntry;
+  fees?: FeeEntry;
+  reply?: Reply;
+}
+
+/** The journal's fee entry of a transaction, charged now with FeeSchedule.compute's figures. */
+export function feeEntryOf(txn: Txn, partner: string, f: FeeResult): FeeEntry {
+  return {
+    txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: f.currency, amount: f.amount,
+    participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
+  };
+}
+
 export class Pipeline {
   private readonly inflight = new Map<string, Promise<Iso8583Message>>();
   private stan = Math.floor(Math.random() * 900000);
@@ -91,7 +107,7 @@ export class Pipeline {
     if (missing.length > 0) {
       formatErrorChannel.publish({ participant: participant.id, code: 'DARI_SWITCH_INVALID_REQUEST' });
       const answer = this.answerFrom(txn, RC.FORMAT_ERROR);
-      await this.finish(txn, this.baseRecord(txn), answer, { code: RC.FORMAT_ERROR, partner: '', outcome: 'format-error', waitSeconds: 0 }, undefined, reply);
+      await this.finish(txn, this.baseRecord(txn), answer, { code: RC.FORMAT_ERROR, partner: '', outcome: 'format-error', waitSeconds: 0 }, undefined, { reply });
       return;
     }
     const key = dedupeKey(txn);
@@ -151,7 +167,7 @@ export class Pipeline {
       if (a.partner !== undefined) rec.partner = a.partner;
       rec.detail = { service: service.id, ...a.detail };
       const outcome = a.outcome ?? (a.code === RC.APPROVED ? 'approved' : 'declined');
-      return this.finish(txn, rec, this.answerFrom(txn, a.code, a.fields), { code: a.code, partner: a.partner ?? service.id, outcome, waitSeconds: a.waitSeconds ?? 0 }, key, undefined, 'answered', undefined, this.chargeable(txn, a.fees));
+      return this.finish(txn, rec, this.answerFrom(txn, a.code, a.fields), { code: a.code, partner: a.partner ?? service.id, outcome, waitSeconds: a.waitSeconds ?? 0 }, key, { fees: this.chargeable(txn, a.fees) });
     }
     const partnerId = this.o.router.route(txn);
     // A partner's own inbound payment is never routed back to it (no loops through a default route).
@@ -188,13 +204,13 @@ export class Pipeline {
       const linkHint = (e as DariError & { link?: string }).link;
       const saf = reversalEntry(this.o.dataKey, txn.id, partner, outbound, code, linkHint);
       const waited = (performance.now() - txn.receivedAt) / 1000;
-      return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'timeout', waitSeconds: waited }, key, undefined, 'timed_out', saf);
+      return this.finish(txn, rec, this.answerFrom(txn, code), { code, partner: partner.id, outcome: 'timeout', waitSeconds: waited }, key, { state: 'timed_out', saf });
     }
     rec.partnerLink = ex.link;
     const code = ex.response.fields['39'] ?? '96';
     const answer = this.answerFrom(txn, code, adaptFields(ex.response.fields, partner.dialect, participant.dialect).fields);
     const fees = code === RC.APPROVED && txn.cls === 'financial' ? this.fees(txn, partner.id) : undefined;
-    return this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key, undefined, 'answered', undefined, fees);
+    return this.finish(txn, rec, answer, { code, partner: partner.id, outcome: code === RC.APPROVED ? 'approved' : 'declined', waitSeconds: ex.waitSeconds }, key, { fees });
   }
 
   /**
@@ -204,16 +220,13 @@ export class Pipeline {
   private fees(txn: Txn, partner: string): FeeEntry | undefined {
     const fees = this.o.fees;
     if (!fees || txn.currency === undefined || txn.amount === undefined || !/^\d+$/.test(txn.amount)) return undefined;
-    let f: ReturnType<FeeSchedule['compute']>;
+    let f: FeeResult;
     try {
       f = fees.compute({ participant: txn.participant, partner, currency: txn.currency, amount: BigInt(txn.amount) });
     } catch {
       return undefined;
     }
-    return this.chargeable(txn, {
-      txnId: txn.id, at: Date.now(), participant: txn.participant, partner, currency: f.currency, amount: f.amount,
-      participantFee: f.participantFee, partnerFee: f.partnerFee, cardBrandCost: f.cardBrandCost,
-    });
+    return this.chargeable(txn, feeEntryOf(txn, partner, f));
   }
 
   /**
@@ -255,7 +268,7 @@ export class Pipeline {
       saf = reversalEntry(this.o.dataKey, original.id, partner, outbound, txn.fields['39'] ?? '17', original.partnerLink, partnerOriginalData(txn.originalData, original, stan));
       rec.detail = { reverses: original.id, forwarded: true };
     }
-    return this.finish(txn, rec, this.answerFrom(txn, RC.APPROVED), { code: RC.APPROVED, partner: original.partner ?? '', outcome: 'local', waitSeconds: 0 }, key, undefined, 'answered', saf);
+    return this.finish(txn, rec, this.answerFrom(txn, RC.APPROVED), { code: RC.APPROVED, partner: original.partner ?? '', outcome: 'local', waitSeconds: 0 }, key, { saf });
   }
 
   /** The request in the partner's dialect, with the hub's own STAN for the outbound leg. */
@@ -303,19 +316,21 @@ export class Pipeline {
   }
 
   /** Journal the final state, the dedupe answer, any reversal and any fees in one durable write, then hand back the answer. */
-  private async finish(txn: Txn, rec: TxnRecord, answer: Iso8583Message, out: Outcome, key?: string, reply?: Reply, state: TxnRecord['state'] = 'answered', saf?: SafEntry, fees?: FeeEntry): Promise<Iso8583Message> {
-    rec.state = state;
+  private async finish(txn: Txn, rec: TxnRecord, answer: Iso8583Message, out: Outcome, key: string | undefined, more: Finish = {}): Promise<Iso8583Message> {
+    rec.state = more.state ?? 'answered';
     rec.at = Date.now();
     rec.responseCode = out.code;
-    let dedupeAnswer: { key: string; answer: Record<string, string> } | undefined;
+    const options: CompleteOptions = {};
     if (key !== undefined) {
       const stored: Record<string, string> = {};
       for (const k in answer.fields) if (!CARD_FIELDS.has(k)) stored[k] = answer.fields[k] as string;
-      dedupeAnswer = { key, answer: stored };
+      options.dedupeAnswer = { key, answer: stored };
     }
-    await this.o.journal.complete(rec, { ...(dedupeAnswer ? { dedupeAnswer } : {}), ...(saf ? { saf } : {}), ...(fees ? { fees } : {}) });
+    if (more.saf) options.saf = more.saf;
+    if (more.fees) options.fees = more.fees;
+    await this.o.journal.complete(rec, options);
     this.publish(txn, out);
-    if (reply) reply(answer);
+    if (more.reply) more.reply(answer);
     return answer;
   }
 

@@ -31,7 +31,7 @@ import { DariError, isDariError } from '../../errors';
 import type { FeeSchedule, QuoteBook, Quote } from '../../fx';
 import type { FeeEntry } from '../../journal/journal';
 import type { Iso8583Message } from '../../codec/iso8583';
-import type { PartnerRuntime } from '../../switch/pipeline';
+import { feeEntryOf, type PartnerRuntime } from '../../switch/pipeline';
 import type { LocalAnswer, LocalService } from '../../switch/services';
 import type { Txn } from '../../switch/txn';
 import type { Iso20022Partner } from '../../switch/iso20022-partner';
@@ -183,10 +183,7 @@ export class QrPaymentService implements LocalService {
     if (code === '00' && this.o.fees) {
       const fee = this.o.fees.compute({ participant: txn.participant, partner: partner.id, currency: home.alpha, amount: quote.sourceAmount });
       // Journaled by the pipeline with the answer, in one durable write.
-      fees = {
-        txnId: txn.id, at: Date.now(), participant: txn.participant, partner: partner.id, currency: home.alpha, amount: fee.amount,
-        participantFee: fee.participantFee, partnerFee: fee.partnerFee, cardBrandCost: fee.cardBrandCost, quoteId: quote.id, rate: quote.rate,
-      };
+      fees = { ...feeEntryOf(txn, partner.id, fee), quoteId: quote.id, rate: quote.rate };
       detail.fees = { participant: fee.participantFee.toString(), partner: fee.partnerFee.toString(), saving: fee.saving.toString() };
     }
     return { code, fields: { ...answerFields, ...partnerFields }, partner: partner.id, waitSeconds, detail, ...(fees ? { fees } : {}) };
